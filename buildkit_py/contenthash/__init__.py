@@ -1,0 +1,1 @@
+"""contenthash stage of the pipeline (see DESIGN.md)."""

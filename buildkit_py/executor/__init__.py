@@ -1,0 +1,1 @@
+"""executor stage of the pipeline (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""frontend stage of the pipeline (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""lint stage of the pipeline (see DESIGN.md)."""

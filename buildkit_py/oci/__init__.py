@@ -1,0 +1,1 @@
+"""oci stage of the pipeline (see DESIGN.md)."""

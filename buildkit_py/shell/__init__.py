@@ -1,0 +1,1 @@
+"""shell stage of the pipeline (see DESIGN.md)."""

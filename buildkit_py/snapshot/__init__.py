@@ -1,0 +1,1 @@
+"""snapshot stage of the pipeline (see DESIGN.md)."""

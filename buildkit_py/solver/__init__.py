@@ -1,0 +1,1 @@
+"""solver stage of the pipeline (see DESIGN.md)."""
