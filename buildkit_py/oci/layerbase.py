@@ -1,0 +1,36 @@
+"""What every layer module shares: the result record, the error, and the tar format rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from buildkit_py.errors import PybuildError
+
+BLOCK = 512
+# Chunks handed between the tar thread and the compression thread; a few in flight at a time
+# bound the memory a layer takes to a few MiB whatever its size.
+CHUNK = 1 << 20
+COMPRESSIONS = ("gzip", "zstd", "none")
+
+
+class LayerError(PybuildError):
+    """A layer that cannot be written or applied; the message names the entry."""
+
+    def location(self) -> str:
+        return super().location() if self.path else "layer"
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """What a written layer is: blob digest and size, diff_id (uncompressed) and media type."""
+
+    digest: str
+    diff_id: str
+    size: int
+    media_type: str
+    uncompressed_size: int
+
+
+def check_compression(compression: str) -> str:
+    if compression not in COMPRESSIONS:
+        raise LayerError(f"unknown compression {compression!r}", hint="use gzip, zstd or none")
+    return compression
