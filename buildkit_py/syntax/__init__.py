@@ -1,1 +1,104 @@
-"""syntax stage of the pipeline (see DESIGN.md)."""
+"""Dockerfile text → typed AST (grammar/dockerfile.lark, then BuildKit's per-instruction rules).
+
+    >>> from buildkit_py.syntax import parse
+    >>> df = parse("FROM busybox\\nRUN echo hi\\n")
+    >>> [type(i).__name__ for i in df.instructions]
+    ['From', 'Run']
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Span
+from . import ast
+from .ast import Dockerfile, Instruction
+from .errors import DockerfileSyntaxError
+
+__all__ = ["Dockerfile", "DockerfileSyntaxError", "Instruction", "ast", "parse", "parse_file"]
+
+
+def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) -> Dockerfile:
+    """Parse a Dockerfile.
+
+    strict: raise DockerfileSyntaxError for the first instruction BuildKit would reject (what a
+    build needs). Otherwise such instructions become `ast.Unknown`/`ast.Invalid` nodes and the
+    errors are listed in `Dockerfile.errors` (what the linter needs). Errors in the file's
+    structure (an unterminated heredoc, a bad JSON array, no instructions) always raise.
+    """
+    from .instructions import build, unknown
+    from .raw import Directive as RawDirective
+    from .raw import RawInstruction, parse_raw
+
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "surrogateescape")
+    raw = parse_raw(text, path=path)
+    body = text[1:] if raw.bom else text
+    items: list[ast.Directive | ast.Trivia | Instruction] = []
+    errors: list[DockerfileSyntaxError] = []
+    seen_from = False
+    for item in raw.items:
+        if isinstance(item, RawInstruction):
+            try:
+                node = build(item, path=path, source=body)
+            except DockerfileSyntaxError as err:
+                if strict:
+                    raise
+                errors.append(err)
+                node = unknown(item) if item.split.keyword.upper() not in ast.INSTRUCTION_CLASSES else _invalid(item, err)
+            if isinstance(node, ast.From):
+                seen_from = True
+            elif not seen_from and not isinstance(node, (ast.Arg, ast.Unknown, ast.Invalid)):
+                err = DockerfileSyntaxError(
+                    "no build stage in current context", span=node.span, path=path, source=body,
+                    hint="a Dockerfile must begin with FROM (only ARG may come before it)",
+                )
+                if strict:
+                    raise err
+                errors.append(err)
+            items.append(node)
+        elif isinstance(item, RawDirective):
+            span = Span(item.line, 1, item.line, len(item.text.rstrip("\r\n")) + 1)
+            items.append(ast.Directive(item.name, item.value, span, item.text))
+        else:
+            n = item.text.count("\n")
+            end = item.line + max(n - (1 if item.text.endswith("\n") else 0), 0)
+            items.append(ast.Trivia(item.text, Span(item.line, 1, end, 1)))
+    directives = tuple(i for i in items if isinstance(i, ast.Directive))
+    return Dockerfile(path, body, raw.escape, directives, tuple(items), tuple(errors), raw.bom)
+
+
+def _invalid(item, err: DockerfileSyntaxError) -> ast.Invalid:
+    from .instructions import instruction_span
+
+    return ast.Invalid(
+        keyword=item.split.keyword, span=instruction_span(item), line=item.line, text=item.text,
+        comments=item.comments, heredocs=item.heredocs, raw=item, error=err.message,
+    )
+
+
+def parse_file(path: str | Path, *, strict: bool = True) -> Dockerfile:
+    """Read and parse a Dockerfile; `-` reads standard input."""
+    text, name = read_source(path)
+    return parse(text, path=name, strict=strict)
+
+
+def read_source(path: str | Path) -> tuple[str, str]:
+    """The text of a Dockerfile and the name to show for it; `-` reads standard input."""
+    import sys
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise DockerfileSyntaxError(
+                f"no such file: {path}", path=str(path), hint="pass the path of a Dockerfile, or - for standard input"
+            ) from None
+        except IsADirectoryError:
+            raise DockerfileSyntaxError(
+                f"{path} is a directory", path=str(path), hint=f"did you mean {Path(path) / 'Dockerfile'}?"
+            ) from None
+        name = str(path)
+    return data.decode("utf-8", "surrogateescape"), name

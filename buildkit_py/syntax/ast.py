@@ -1,0 +1,349 @@
+"""The typed Dockerfile AST: one frozen dataclass per instruction, every node with its span.
+
+The linter and the builder both read this. Values are as BuildKit's `instructions` package
+holds them before variable expansion: words keep their quotes, JSON arrays are decoded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..errors import Span
+from .heredoc import Heredoc
+from .raw import RawInstruction
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """`--name=value` (value None for a bare `--name`)."""
+
+    name: str
+    value: str | None
+    text: str
+    start: int  # offsets in the instruction's logical line; Instruction.span_of gives the Span
+    end: int
+
+    def bool_value(self) -> bool:
+        return self.value is None or self.value.lower() == "true"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One argument as BuildKit gives it, and where it stands."""
+
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeyValue:
+    key: str
+    value: str
+    legacy: bool  # `ENV k v` rather than `ENV k=v`
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArgDef:
+    key: str
+    default: str | None  # None: no `=` (the value comes from --build-arg or a global ARG)
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceContent:
+    """A heredoc used as a COPY/ADD source."""
+
+    path: str
+    data: str
+    expand: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Instruction:
+    """Fields every instruction has. `name` is the canonical upper-case keyword."""
+
+    name: ClassVar[str] = ""
+    keyword: str  # as written (`from`, `Run`, ...)
+    flags: tuple[Flag, ...] = ()
+    args: tuple[Word, ...] = ()  # the arguments as BuildKit's parser gives them
+    json: bool = False  # JSON (exec) form
+    span: Span  # from the keyword to the end of the last line (heredoc bodies included)
+    line: str  # the logical line: continuations joined
+    text: str  # the source text, byte for byte
+    comments: tuple[str, ...] = ()  # comment lines directly above (BuildKit's PrevComment)
+    heredocs: tuple[Heredoc, ...] = ()
+    empty_continuation_lines: tuple[int, ...] = ()
+    raw: RawInstruction = field(repr=False, compare=False)
+
+    def span_of(self, node: Flag | Word | KeyValue | ArgDef) -> Span:
+        """Where a flag or argument of this instruction is in the file."""
+        return self.raw.span_of(node.start, node.end)
+
+    @property
+    def start_line(self) -> int:
+        return self.span.start_line
+
+    @property
+    def end_line(self) -> int:
+        return self.span.end_line
+
+    def flag(self, name: str) -> Flag | None:
+        """The last use of a flag (BuildKit keeps the last for single-valued flags)."""
+        found = None
+        for f in self.flags:
+            if f.name == name:
+                found = f
+        return found
+
+    def flag_values(self, name: str) -> tuple[str, ...]:
+        return tuple(f.value or "" for f in self.flags if f.name == name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class From(Instruction):
+    name: ClassVar[str] = "FROM"
+    image: str
+    stage_name: str | None = None  # as written; BuildKit compares it lower-cased
+    as_keyword: str | None = None  # `AS` as written
+    platform: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _CommandLine(Instruction):
+    """RUN, CMD, ENTRYPOINT: a shell-form string or an exec-form list."""
+
+    command: tuple[str, ...] = ()  # one string in shell form; the list in exec form
+
+    @property
+    def shell_form(self) -> bool:
+        return not self.json
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Run(_CommandLine):
+    name: ClassVar[str] = "RUN"
+    mounts: tuple[str, ...] = ()  # `--mount` values, parsed after expansion (mounts.parse_mount)
+    network: str | None = None
+    security: str | None = None
+    devices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cmd(_CommandLine):
+    name: ClassVar[str] = "CMD"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entrypoint(_CommandLine):
+    name: ClassVar[str] = "ENTRYPOINT"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shell(Instruction):
+    name: ClassVar[str] = "SHELL"
+    shell: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Env(Instruction):
+    name: ClassVar[str] = "ENV"
+    pairs: tuple[KeyValue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Label(Instruction):
+    name: ClassVar[str] = "LABEL"
+    pairs: tuple[KeyValue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Arg(Instruction):
+    name: ClassVar[str] = "ARG"
+    definitions: tuple[ArgDef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _CopyLike(Instruction):
+    sources: tuple[str, ...] = ()  # paths, URLs or globs (heredoc sources are in `contents`)
+    contents: tuple[SourceContent, ...] = ()
+    dest: str = ""
+    chown: str | None = None
+    chmod: str | None = None
+    link: bool = False
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Copy(_CopyLike):
+    name: ClassVar[str] = "COPY"
+    from_: str | None = None
+    parents: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Add(_CopyLike):
+    name: ClassVar[str] = "ADD"
+    keep_git_dir: bool | None = None
+    checksum: str | None = None
+    unpack: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Workdir(Instruction):
+    name: ClassVar[str] = "WORKDIR"
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User(Instruction):
+    name: ClassVar[str] = "USER"
+    user: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expose(Instruction):
+    name: ClassVar[str] = "EXPOSE"
+    ports: tuple[str, ...] = ()  # as written, in source order
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Volume(Instruction):
+    name: ClassVar[str] = "VOLUME"
+    volumes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StopSignal(Instruction):
+    name: ClassVar[str] = "STOPSIGNAL"
+    signal: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Healthcheck(Instruction):
+    name: ClassVar[str] = "HEALTHCHECK"
+    test: tuple[str, ...] = ()  # ("NONE",) or ("CMD", ...exec) or ("CMD-SHELL", script)
+    interval: float | None = None  # seconds
+    timeout: float | None = None
+    start_period: float | None = None
+    start_interval: float | None = None
+    retries: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Onbuild(Instruction):
+    name: ClassVar[str] = "ONBUILD"
+    trigger: Instruction | None = None  # the wrapped instruction
+    expression: str = ""  # the trigger's text as the image config stores it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Maintainer(Instruction):
+    name: ClassVar[str] = "MAINTAINER"
+    maintainer: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unknown(Instruction):
+    """An instruction BuildKit does not know; the build rejects it, the linter explains it."""
+
+    name: ClassVar[str] = ""
+    suggestion: str | None = None  # the corrected line, e.g. `COPY . /app` for `COPY. /app`
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invalid(Instruction):
+    """A known instruction whose arguments BuildKit rejects (kept by non-strict parsing)."""
+
+    name: ClassVar[str] = ""
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    name: str
+    value: str
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trivia:
+    """Comment and blank lines; kept so that the file prints back byte for byte."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    index: int
+    from_: From
+    instructions: tuple[Instruction, ...]  # after FROM
+
+    @property
+    def name(self) -> str | None:
+        return self.from_.stage_name.lower() if self.from_.stage_name else None
+
+
+@dataclass(frozen=True, slots=True)
+class Dockerfile:
+    """A parsed Dockerfile. `str(df)` gives back the source text byte for byte."""
+
+    path: str | None
+    source: str
+    escape: str
+    directives: tuple[Directive, ...]
+    items: tuple[Directive | Trivia | Instruction, ...]
+    errors: tuple["DockerfileSyntaxError", ...] = field(default=())  # noqa: F821 (non-strict parse)
+    bom: bool = False
+
+    def __str__(self) -> str:
+        return ("\ufeff" if self.bom else "") + "".join(i.text for i in self.items)
+
+    @property
+    def instructions(self) -> tuple[Instruction, ...]:
+        return tuple(i for i in self.items if isinstance(i, Instruction))
+
+    def directive(self, name: str) -> str | None:
+        for d in self.directives:
+            if d.name == name:
+                return d.value
+        return None
+
+    @property
+    def meta_args(self) -> tuple[Arg, ...]:
+        """ARG instructions before the first FROM (global build arguments)."""
+        out = []
+        for ins in self.instructions:
+            if isinstance(ins, From):
+                break
+            if isinstance(ins, Arg):
+                out.append(ins)
+        return tuple(out)
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        stages: list[Stage] = []
+        current: From | None = None
+        body: list[Instruction] = []
+        for ins in self.instructions:
+            if isinstance(ins, From):
+                if current is not None:
+                    stages.append(Stage(len(stages), current, tuple(body)))
+                current, body = ins, []
+            elif current is not None:
+                body.append(ins)
+        if current is not None:
+            stages.append(Stage(len(stages), current, tuple(body)))
+        return tuple(stages)
+
+
+INSTRUCTION_CLASSES: dict[str, type[Instruction]] = {
+    cls.name: cls
+    for cls in (From, Run, Cmd, Entrypoint, Shell, Env, Label, Arg, Copy, Add, Workdir, User,
+                Expose, Volume, StopSignal, Healthcheck, Onbuild, Maintainer)
+}

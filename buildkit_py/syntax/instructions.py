@@ -1,0 +1,457 @@
+"""BuildKit's node tree → typed instructions, with the checks of its `instructions` package."""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import Span
+from . import ast as A
+from .errors import DockerfileSyntaxError
+from .flags import FlagError, FlagSpec, parse_duration, parse_flags
+from .heredoc import parse_heredoc
+from .raw import RawInstruction
+
+_STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
+_ONBUILD_PREFIX = re.compile(r"(?i)^\s*ONBUILD\s*")
+_S, _B, _SS = "string", "bool", "strings"
+_FLAGS: dict[str, tuple[FlagSpec, ...]] = {
+    "ADD": (FlagSpec("chown", _S), FlagSpec("chmod", _S), FlagSpec("link", _B),
+            FlagSpec("keep-git-dir", _B), FlagSpec("checksum", _S), FlagSpec("unpack", _B),
+            FlagSpec("exclude", _SS)),
+    "COPY": (FlagSpec("chown", _S), FlagSpec("from", _S), FlagSpec("chmod", _S),
+             FlagSpec("link", _B), FlagSpec("exclude", _SS), FlagSpec("parents", _B)),
+    "FROM": (FlagSpec("platform", _S),),
+    "RUN": (FlagSpec("mount", _SS), FlagSpec("network", _S), FlagSpec("security", _S),
+            FlagSpec("device", _SS)),
+    "HEALTHCHECK": (FlagSpec("interval", _S), FlagSpec("timeout", _S), FlagSpec("start-period", _S),
+                    FlagSpec("start-interval", _S), FlagSpec("retries", _S)),
+}
+NETWORK_MODES = ("default", "none", "host")
+SECURITY_MODES = ("sandbox", "insecure")
+INSTRUCTION_NAMES = tuple(sorted(A.INSTRUCTION_CLASSES))
+
+
+class InstructionError(Exception):
+    """An instruction BuildKit rejects; the builder adds the place."""
+
+    def __init__(self, message: str, hint: str | None = None, at: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+        self.at = at  # offsets in the logical line, when the error is about one part of it
+
+
+def build(raw: RawInstruction, *, path: str | None, source: str) -> A.Instruction:
+    """The typed instruction for `raw`. Raises DockerfileSyntaxError."""
+    try:
+        return _build(raw)
+    except InstructionError as err:
+        span = raw.span_of(*err.at) if err.at else instruction_span(raw)
+        raise DockerfileSyntaxError(str(err), span=span, path=path, source=source, hint=err.hint) from None
+
+
+def instruction_span(raw: RawInstruction) -> Span:
+    first = raw.pieces[0]
+    last_line = raw.text.rstrip("\n").rsplit("\n", 1)[-1].rstrip("\r")
+    return Span(raw.start_line, first.col + 1, raw.end_line, len(last_line) + 1)
+
+
+class _Ctx:
+    """What every instruction builder needs: the raw node, and offsets of its words."""
+
+    def __init__(self, raw: RawInstruction) -> None:
+        self.raw = raw
+        self.split = raw.split
+        self.line = raw.line
+        self.cursor = 0
+
+    def find(self, text: str) -> tuple[int, int]:
+        """Offsets of `text` at or after the cursor (an approximation when quotes were removed)."""
+        i = self.line.find(text, self.cursor) if text else -1
+        if i < 0:
+            return self.cursor, self.cursor
+        self.cursor = i + len(text)
+        return i, i + len(text)
+
+    def flags(self, name: str, *, parse: bool = True) -> list[A.Flag]:
+        out = []
+        specs = _FLAGS.get(name, ())
+        raw_flags = self.split.flags
+        try:
+            checked = parse_flags(raw_flags, specs) if parse else [
+                (t[2:].partition("=")[0], t.partition("=")[2] if "=" in t else None, t) for t in raw_flags
+            ]
+        except FlagError as err:
+            start, end = self.find(err.flag or "")
+            self.cursor = 0
+            raise InstructionError(str(err), err.hint, (start, end) if end > start else None) from None
+        for fname, value, text in checked:
+            start, end = self.find(text.split("=", 1)[0])
+            if value is not None:
+                end = self.find(value)[1] if value else end + 1
+            out.append(A.Flag(fname, value, text, start, end))
+        return out
+
+    def words(self, values: tuple[str, ...]) -> tuple[A.Word, ...]:
+        out = []
+        for v in values:
+            start, end = self.find(v)
+            out.append(A.Word(v, start, end))
+        return tuple(out)
+
+    def common(self, flags: list[A.Flag], args: tuple[A.Word, ...]) -> dict[str, Any]:
+        raw = self.raw
+        return dict(
+            keyword=self.split.keyword, flags=tuple(flags), args=args, json=self.split.parsed.json,
+            span=instruction_span(raw), line=raw.line, text=raw.text, comments=raw.comments,
+            heredocs=raw.heredocs, empty_continuation_lines=raw.empty_continuation_lines, raw=raw,
+        )
+
+
+def _first(flags: list[A.Flag], name: str) -> str | None:
+    value = None
+    for f in flags:
+        if f.name == name:
+            value = f.value
+    return value
+
+
+def _bool(flags: list[A.Flag], name: str) -> bool | None:
+    value = None
+    for f in flags:
+        if f.name == name:
+            value = f.bool_value()
+    return value
+
+
+def _all(flags: list[A.Flag], name: str) -> tuple[str, ...]:
+    return tuple(f.value or "" for f in flags if f.name == name)
+
+
+# ---- one builder per instruction ---------------------------------------------------------
+
+def _from(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    if len(args) == 3 and args[1].lower() == "as":
+        if not _STAGE_NAME.match(args[2].lower()):
+            raise InstructionError(
+                f'invalid name for build stage: "{args[2]}", name can\'t start with a number or contain symbols',
+                "stage names are lower-case letters, digits, '-', '_' and '.', starting with a letter",
+            )
+    elif len(args) != 1:
+        raise InstructionError("FROM requires either one or three arguments", "write FROM IMAGE [AS NAME]")
+    flags = c.flags("FROM")
+    words = c.words(args)
+    return A.From(**c.common(flags, words), image=args[0],
+                  stage_name=args[2] if len(args) == 3 else None,
+                  as_keyword=args[1] if len(args) == 3 else None, platform=_first(flags, "platform"))
+
+
+def _kvps(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[A.Word, ...], tuple[A.KeyValue, ...]]:
+    if not args:
+        raise InstructionError(f"{cmd} requires at least one argument", f"write {cmd} KEY=VALUE")
+    pairs = []
+    words = []
+    for j in range(0, len(args) - 2, 3):
+        key, value, delim = args[j], args[j + 1], args[j + 2]
+        if not key:
+            raise InstructionError(f"{cmd} names can not be blank")
+        start, _ = c.find(key)
+        _, end = c.find(value) if value else (start, start + len(key) + len(delim))
+        end = max(end, start + len(key))
+        pairs.append(A.KeyValue(key, value, delim == "", start, end))
+        words += [A.Word(key, start, start + len(key)), A.Word(value, end - len(value), end)]
+    return tuple(words), tuple(pairs)
+
+
+def _env(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    flags = c.flags("ENV")
+    words, pairs = _kvps(c, args, "ENV")
+    return A.Env(**c.common(flags, words), pairs=pairs)
+
+
+def _label(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    flags = c.flags("LABEL")
+    words, pairs = _kvps(c, args, "LABEL")
+    return A.Label(**c.common(flags, words), pairs=pairs)
+
+
+def _arg(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    if not args:
+        raise InstructionError("ARG requires at least one argument", "write ARG NAME[=DEFAULT]")
+    flags = c.flags("ARG", parse=False)  # BuildKit does not check ARG's flags
+    defs = []
+    words = c.words(args)
+    for w in words:
+        key, eq, value = w.value.partition("=")
+        if eq and not key:
+            raise InstructionError("ARG names can not be blank", at=(w.start, w.end))
+        defs.append(A.ArgDef(key, value if eq else None, w.start, w.end))
+    return A.Arg(**c.common(flags, words), definitions=tuple(defs))
+
+
+def _sources_and_dest(c: _Ctx, args: tuple[str, ...], cmd: str) -> dict[str, Any]:
+    if len(args) < 2:
+        hint = None
+        if len(args) == 1 and args[0].endswith(".") and len(args[0]) > 1:
+            hint = f"did you mean `{cmd} {args[0][:-1]} .`? (a space is missing before the destination)"
+        raise InstructionError(
+            f"{cmd} requires at least two arguments, but only one was provided. Destination could not be determined",
+            hint or f"write {cmd} SOURCE... DESTINATION",
+        )
+    dest = args[-1]
+    if parse_heredoc(dest) is not None:
+        raise InstructionError(f"{cmd} cannot accept a heredoc as a destination")
+    bodies = {h.name: h for h in c.raw.heredocs}
+    sources, contents = [], []
+    for src in args[:-1]:
+        doc = parse_heredoc(src)
+        if doc is not None:
+            h = bodies.get(doc.name)
+            data = (h.body if h is not None and doc.chomp else h.content if h is not None else "")
+            contents.append(A.SourceContent(doc.name, data, doc.expand))
+        else:
+            sources.append(src)
+    return dict(sources=tuple(sources), contents=tuple(contents), dest=dest)
+
+
+def _copy(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    if len(args) < 2:
+        _sources_and_dest(c, args, "COPY")
+    flags = c.flags("COPY")
+    words = c.words(args)
+    return A.Copy(**c.common(flags, words), **_sources_and_dest(c, args, "COPY"),
+                  from_=_first(flags, "from"), chown=_first(flags, "chown"), chmod=_first(flags, "chmod"),
+                  link=bool(_bool(flags, "link")), parents=bool(_bool(flags, "parents")),
+                  excludes=_all(flags, "exclude"))
+
+
+def _add(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    if len(args) < 2:
+        _sources_and_dest(c, args, "ADD")
+    flags = c.flags("ADD")
+    words = c.words(args)
+    return A.Add(**c.common(flags, words), **_sources_and_dest(c, args, "ADD"),
+                 chown=_first(flags, "chown"), chmod=_first(flags, "chmod"), link=bool(_bool(flags, "link")),
+                 keep_git_dir=_bool(flags, "keep-git-dir"), checksum=_first(flags, "checksum"),
+                 unpack=_bool(flags, "unpack"), excludes=_all(flags, "exclude"))
+
+
+def _one(c: _Ctx, args: tuple[str, ...], cmd: str, usage: str) -> tuple[list[A.Flag], tuple[A.Word, ...]]:
+    if len(args) != 1:
+        raise InstructionError(f"{cmd} requires exactly one argument", f"write {cmd} {usage}")
+    flags = c.flags(cmd)
+    return flags, c.words(args)
+
+
+def _workdir(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    flags, words = _one(c, args, "WORKDIR", "PATH")
+    return A.Workdir(**c.common(flags, words), path=args[0])
+
+
+def _user(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    flags, words = _one(c, args, "USER", "USER[:GROUP]")
+    return A.User(**c.common(flags, words), user=args[0])
+
+
+def _maintainer(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    flags, words = _one(c, args, "MAINTAINER", "NAME")
+    return A.Maintainer(**c.common(flags, words), maintainer=args[0])
+
+
+def _stopsignal(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    if len(args) != 1:
+        raise InstructionError("STOPSIGNAL requires exactly one argument", "write STOPSIGNAL SIGTERM")
+    flags = c.flags("STOPSIGNAL", parse=False)  # BuildKit ignores STOPSIGNAL's flags
+    return A.StopSignal(**c.common(flags, c.words(args)), signal=args[0])
+
+
+def _expose(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    if not args:
+        raise InstructionError("EXPOSE requires at least one argument", "write EXPOSE PORT[/PROTOCOL]...")
+    flags = c.flags("EXPOSE")
+    return A.Expose(**c.common(flags, c.words(args)), ports=args)
+
+
+def _volume(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    if not args:
+        raise InstructionError("VOLUME requires at least one argument", "write VOLUME PATH...")
+    flags = c.flags("VOLUME")
+    vols = []
+    for v in args:
+        v = v.strip()
+        if not v:
+            raise InstructionError("VOLUME specified can not be an empty string")
+        vols.append(v)
+    return A.Volume(**c.common(flags, c.words(args)), volumes=tuple(vols))
+
+
+def _command_line(c: _Ctx, args: tuple[str, ...], cls: type, name: str, **extra: Any) -> A.Instruction:
+    return cls(**c.common(extra.pop("_flags"), c.words(args)), command=args, **extra)
+
+
+def _run(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    flags = c.flags("RUN")
+    network = _first(flags, "network")
+    if network is not None and network not in NETWORK_MODES:
+        raise InstructionError(f'invalid network mode "{network}"', f"use one of: {', '.join(NETWORK_MODES)}")
+    security = _first(flags, "security")
+    if security is not None and security not in SECURITY_MODES:
+        raise InstructionError(f'security "{security}" is not valid', f"use one of: {', '.join(SECURITY_MODES)}")
+    mounts = _all(flags, "mount")
+    from .mounts import MountError, check_mount_from
+
+    for m in mounts:
+        try:
+            check_mount_from(m)
+        except MountError as err:
+            raise InstructionError(str(err), err.hint) from None
+    return _command_line(c, args, A.Run, "RUN", _flags=flags, mounts=mounts, network=network,
+                         security=security, devices=_all(flags, "device"))
+
+
+def _cmd(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    return _command_line(c, args, A.Cmd, "CMD", _flags=c.flags("CMD"))
+
+
+def _entrypoint(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    return _command_line(c, args, A.Entrypoint, "ENTRYPOINT", _flags=c.flags("ENTRYPOINT"))
+
+
+def _shell(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    flags = c.flags("SHELL")
+    if not args:
+        raise InstructionError("SHELL requires at least one argument", 'write SHELL ["/bin/sh", "-c"]')
+    if not c.split.parsed.json:
+        raise InstructionError(
+            "SHELL requires the arguments to be in JSON form",
+            f"write SHELL {_as_json(args[0])}",
+        )
+    return A.Shell(**c.common(flags, c.words(args)), shell=args)
+
+
+def _as_json(shell_form: str) -> str:
+    import json
+
+    return json.dumps(shell_form.split())
+
+
+def _duration(flags: list[A.Flag], name: str) -> float | None:
+    value = _first(flags, name)
+    if not value:
+        return None
+    try:
+        seconds = parse_duration(value)
+    except ValueError as err:
+        raise InstructionError(str(err), "durations look like 30s, 1m30s or 500ms") from None
+    if 0 < seconds < 0.001:
+        raise InstructionError(f'Interval "{name}" cannot be less than 1ms')
+    return seconds
+
+
+def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    if not args:
+        raise InstructionError("HEALTHCHECK requires at least one argument", "write HEALTHCHECK CMD COMMAND or HEALTHCHECK NONE")
+    typ = args[0].upper()
+    rest = args[1:]
+    if typ == "NONE":
+        if rest:
+            raise InstructionError("HEALTHCHECK NONE takes no arguments")
+        flags = c.flags("HEALTHCHECK", parse=False)
+        return A.Healthcheck(**c.common(flags, c.words(args)), test=("NONE",))
+    flags = c.flags("HEALTHCHECK")
+    if typ != "CMD":
+        raise InstructionError(f'Unknown type "{typ}" in HEALTHCHECK (try CMD)', "write HEALTHCHECK CMD COMMAND")
+    if not rest:
+        raise InstructionError("Missing command after HEALTHCHECK CMD")
+    test = ("CMD",) + rest if c.split.parsed.json else ("CMD-SHELL",) + rest
+    retries = _first(flags, "retries")
+    n_retries = None
+    if retries:
+        try:
+            n_retries = int(retries, 10)
+        except ValueError:
+            raise InstructionError(f'strconv.ParseInt: parsing "{retries}": invalid syntax') from None
+        if n_retries < 0:
+            raise InstructionError(f"--retries cannot be negative ({n_retries})")
+    return A.Healthcheck(
+        **c.common(flags, c.words(args)), test=test, interval=_duration(flags, "interval"),
+        timeout=_duration(flags, "timeout"), start_period=_duration(flags, "start-period"),
+        start_interval=_duration(flags, "start-interval"), retries=n_retries,
+    )
+
+
+def _onbuild(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+    child = c.split.parsed.child
+    if child is None:
+        raise InstructionError("ONBUILD requires at least one argument", "write ONBUILD INSTRUCTION ARGS")
+    flags = c.flags("ONBUILD")
+    trigger = child.keyword.strip().upper()
+    if trigger == "ONBUILD":
+        raise InstructionError("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed")
+    if trigger in ("MAINTAINER", "FROM"):
+        raise InstructionError(f"{trigger} isn't allowed as an ONBUILD trigger")
+    expression = _ONBUILD_PREFIX.sub("", c.raw.line, count=1)
+    for h in c.raw.heredocs:
+        expression += "\n" + h.content + h.name
+    inner_raw = _child_raw(c.raw)
+    try:
+        inner = _build(inner_raw)
+    except InstructionError:
+        inner = None  # BuildKit checks a trigger only when a build runs it
+    all_args = (child.keyword,) + child.parsed.args
+    return A.Onbuild(**c.common(flags, c.words(all_args)), trigger=inner, expression=expression)
+
+
+def _child_raw(raw: RawInstruction) -> RawInstruction:
+    from dataclasses import replace
+
+    assert raw.split.parsed.child is not None
+    return replace(raw, split=raw.split.parsed.child)
+
+
+_BUILDERS: dict[str, Callable[[_Ctx, tuple[str, ...]], A.Instruction]] = {
+    "FROM": _from, "ENV": _env, "LABEL": _label, "ARG": _arg, "COPY": _copy, "ADD": _add,
+    "WORKDIR": _workdir, "USER": _user, "MAINTAINER": _maintainer, "STOPSIGNAL": _stopsignal,
+    "EXPOSE": _expose, "VOLUME": _volume, "RUN": _run, "CMD": _cmd, "ENTRYPOINT": _entrypoint,
+    "SHELL": _shell, "HEALTHCHECK": _healthcheck, "ONBUILD": _onbuild,
+}
+
+
+def _build(raw: RawInstruction) -> A.Instruction:
+    c = _Ctx(raw)
+    kw = raw.split.keyword.upper()
+    c.find(raw.split.keyword)
+    builder = _BUILDERS.get(kw)
+    if builder is None:
+        raise InstructionError(f"unknown instruction: {raw.split.keyword}", _suggest(raw), (0, len(raw.split.keyword)))
+    return builder(c, raw.split.parsed.args)
+
+
+def unknown(raw: RawInstruction) -> A.Unknown:
+    """The node for an instruction BuildKit does not know (for non-strict parsing)."""
+    c = _Ctx(raw)
+    c.find(raw.split.keyword)
+    return A.Unknown(**c.common([], ()), suggestion=suggest_line(raw))
+
+
+def suggest_line(raw: RawInstruction) -> str | None:
+    """The line the author most likely meant: `COPY. /app` → `COPY . /app`, `FORM x` → `FROM x`."""
+    kw = raw.split.keyword
+    upper = kw.upper()
+    rest = raw.line.strip()[len(kw):]
+    for name in sorted(INSTRUCTION_NAMES, key=len, reverse=True):
+        if upper.startswith(name) and len(upper) > len(name) and not upper[len(name)].isalpha():
+            return f"{kw[:len(name)]} {kw[len(name):]}{rest}"
+    close = difflib.get_close_matches(upper, INSTRUCTION_NAMES, n=1, cutoff=0.6)
+    if close:
+        fixed = close[0] if kw.isupper() or not kw.islower() else close[0].lower()
+        return f"{fixed}{rest}"
+    return None
+
+
+def _suggest(raw: RawInstruction) -> str:
+    line = suggest_line(raw)
+    if line is not None:
+        return f"did you mean `{line}`?"
+    return "instructions are: " + ", ".join(INSTRUCTION_NAMES)

@@ -1,0 +1,340 @@
+"""How BuildKit reads one logical line: the keyword, the `--flags`, then arguments per instruction.
+
+Each instruction has its own argument syntax (JSON or shell form, `k=v` pairs, whitespace
+separated words, ONBUILD's nested instruction). These functions give the same strings that
+BuildKit's parser puts in its node tree; the typed AST is built on top of them.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from .errors import DockerfileSyntaxError
+
+# Go's unicode.IsSpace. Python's str.isspace also counts \x1c-\x1f, which Go does not.
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_GO_SPACE_SET = frozenset(GO_SPACE)
+# BuildKit splits words on this narrower set (no newline, no Unicode spaces).
+_RE_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
+# Bytes that Go's unicode.IsSpace(rune(b)) accepts when a loop walks bytes, not runes.
+_BYTE_SPACE = frozenset(b"\t\n\v\f\r \x85\xa0")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The arguments of one logical line as BuildKit's parser gives them."""
+
+    args: tuple[str, ...]
+    json: bool = False
+    child: "LineSplit | None" = None  # ONBUILD's instruction
+
+
+@dataclass(frozen=True, slots=True)
+class LineSplit:
+    keyword: str
+    flags: tuple[str, ...]
+    rest: str
+    parsed: Parsed
+
+
+class LineError(Exception):
+    """An argument error; the caller adds the place."""
+
+
+def trim_space(s: str) -> str:
+    return s.strip(GO_SPACE)
+
+
+def split_command(line: str, escape: str) -> tuple[str, tuple[str, ...], str]:
+    """Keyword, flags and the rest of a logical line (BuildKit's splitCommand)."""
+    parts = _RE_WHITESPACE.split(trim_space(line), maxsplit=1)
+    if len(parts) < 2:
+        return parts[0], (), ""
+    rest, flags = extract_flags(parts[1], escape)
+    return parts[0], flags, trim_space(rest)
+
+
+def extract_flags(line: str, escape: str) -> tuple[str, tuple[str, ...]]:
+    """Leading `--name[=value]` words; `--` ends them. Walks bytes, as BuildKit does."""
+    stripped = line.lstrip(GO_SPACE)
+    if not stripped.startswith("--"):
+        return line, ()
+    data = line.encode("utf-8", "surrogateescape")
+    esc = ord(escape)
+    words: list[str] = []
+    word = bytearray()
+    in_spaces, in_word, in_quote = 0, 1, 2
+    phase = in_spaces
+    quote = 0
+    blank_ok = False
+    pos = 0
+    n = len(data)
+    while pos <= n:
+        ch = data[pos] if pos < n else 0
+        if phase == in_spaces:
+            if pos == n:
+                break
+            if ch in _BYTE_SPACE:
+                pos += 1
+                continue
+            if ch != 0x2D or pos + 1 == n or data[pos + 1] != 0x2D:
+                return data[pos:].decode("utf-8", "surrogateescape"), tuple(words)
+            phase = in_word
+        if pos == n:  # in a word or a quote at the end of input
+            text = word.decode("utf-8", "surrogateescape")
+            if text != "--" and (blank_ok or text):
+                words.append(text)
+            break
+        if phase == in_word:
+            if ch in _BYTE_SPACE:
+                text = word.decode("utf-8", "surrogateescape")
+                phase = in_spaces
+                if text == "--":
+                    return data[pos:].decode("utf-8", "surrogateescape"), tuple(words)
+                if blank_ok or text:
+                    words.append(text)
+                word.clear()
+                blank_ok = False
+                pos += 1
+                continue
+            if ch in (0x27, 0x22):
+                quote = ch
+                blank_ok = True
+                phase = in_quote
+                pos += 1
+                continue
+            if ch == esc:
+                if pos + 1 == n:
+                    pos += 1
+                    continue
+                pos += 1
+                ch = data[pos]
+            word.append(ch)
+            pos += 1
+            continue
+        # in a quote
+        if ch == quote:
+            phase = in_word
+            pos += 1
+            continue
+        if ch == esc:
+            if pos + 1 == n:
+                phase = in_word
+                pos += 1
+                continue
+            pos += 1
+            ch = data[pos]
+        word.append(ch)
+        pos += 1
+    return "", tuple(words)
+
+
+_GO_FIELDS = re.compile(f"[^{GO_SPACE}]+")
+
+
+def parse_words(rest: str, escape: str) -> list[str]:
+    """Space-separated words, quotes kept (they are removed later by expansion)."""
+    if escape not in rest and "'" not in rest and '"' not in rest:
+        return _GO_FIELDS.findall(rest)
+    words: list[str] = []
+    buf: list[str] = []
+    in_spaces, in_word, in_quote = 0, 1, 2
+    phase = in_spaces
+    quote = ""
+    blank_ok = False
+    i = 0
+    n = len(rest)
+    while i <= n:
+        ch = rest[i] if i < n else ""
+        if phase == in_spaces:
+            if i == n:
+                break
+            if ch in _GO_SPACE_SET:
+                i += 1
+                continue
+            phase = in_word
+        if i == n:
+            if blank_ok or buf:
+                words.append("".join(buf))
+            break
+        if phase == in_word:
+            if ch in _GO_SPACE_SET:
+                phase = in_spaces
+                if blank_ok or buf:
+                    words.append("".join(buf))
+                buf.clear()
+                blank_ok = False
+                i += 1
+                continue
+            if ch in "'\"":
+                quote = ch
+                blank_ok = True
+                phase = in_quote
+            if ch == escape:
+                if i + 1 == n:
+                    i += 1
+                    continue
+                # an escaped character, even a quote, stays in the word with its escape
+                buf.append(ch)
+                i += 1
+                ch = rest[i]
+            buf.append(ch)
+            i += 1
+            continue
+        # in a quote
+        if ch == quote:
+            phase = in_word
+        if ch == escape and quote != "'":
+            if i + 1 == n:
+                phase = in_word
+                i += 1
+                continue
+            i += 1
+            buf.append(ch)
+            ch = rest[i]
+        buf.append(ch)
+        i += 1
+    return words
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(name)  # Go's encoding/json has no NaN or Infinity
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)  # type: ignore[arg-type]
+
+
+class _NotStrings(Exception):
+    pass
+
+
+def parse_json(rest: str) -> tuple[str, ...] | None:
+    """A JSON array of strings, or None when `rest` is not a JSON array at all."""
+    rest = rest.lstrip(GO_SPACE)
+    if not rest.startswith("["):
+        return None
+    try:
+        value = _DECODER.decode(rest)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, list):
+        return None
+    if not all(isinstance(v, str) for v in value):
+        raise LineError("when using JSON array syntax, arrays must be comprised of strings only")
+    return tuple(value)
+
+
+def _maybe_json(rest: str, escape: str) -> Parsed:
+    if rest == "":
+        return Parsed(())
+    arr = parse_json(rest)
+    if arr is not None:
+        return Parsed(arr, json=True)
+    return Parsed((rest,))
+
+
+def _maybe_json_to_list(rest: str, escape: str) -> Parsed:
+    arr = parse_json(rest)
+    if arr is not None:
+        return Parsed(arr, json=True)
+    return _whitespace_delimited(rest, escape)
+
+
+def _whitespace_delimited(rest: str, escape: str) -> Parsed:
+    if rest == "":
+        return Parsed(())
+    return Parsed(tuple(_RE_WHITESPACE.split(rest)))
+
+
+def _string(rest: str, escape: str) -> Parsed:
+    return Parsed((rest,) if rest else ())
+
+
+def _name_val(rest: str, escape: str, key: str) -> Parsed:
+    words = parse_words(rest, escape)
+    if not words:
+        return Parsed(())
+    if "=" not in words[0]:
+        parts = _RE_WHITESPACE.split(rest, maxsplit=1)
+        if len(parts) < 2:
+            raise LineError(f"{key} must have two arguments")
+        return Parsed((parts[0], parts[1], ""))
+    out: list[str] = []
+    for word in words:
+        if "=" not in word:
+            raise LineError(
+                f"Syntax error - can't find = in {json.dumps(word)}. Must be of the form: name=value"
+            )
+        k, v = word.split("=", 1)
+        out += (k, v, "=")
+    return Parsed(tuple(out))
+
+
+def _env(rest: str, escape: str) -> Parsed:
+    return _name_val(rest, escape, "ENV")
+
+
+def _label(rest: str, escape: str) -> Parsed:
+    return _name_val(rest, escape, "LABEL")
+
+
+def _name_or_name_val(rest: str, escape: str) -> Parsed:
+    return Parsed(tuple(parse_words(rest, escape)))
+
+
+def _health(rest: str, escape: str) -> Parsed:
+    data = rest.encode("utf-8", "surrogateescape")
+    sep = 0
+    while sep < len(data) and data[sep] not in _BYTE_SPACE:
+        sep += 1
+    nxt = sep
+    while nxt < len(data) and data[nxt] in _BYTE_SPACE:
+        nxt += 1
+    if sep == 0:
+        return Parsed(())
+    typ = data[:sep].decode("utf-8", "surrogateescape")
+    cmd = _maybe_json(data[nxt:].decode("utf-8", "surrogateescape"), escape)
+    return Parsed((typ,) + cmd.args, json=cmd.json)
+
+
+def _ignore(rest: str, escape: str) -> Parsed:
+    return Parsed(("",))
+
+
+def _onbuild(rest: str, escape: str) -> Parsed:
+    if rest == "":
+        return Parsed(())
+    return Parsed((), child=split_line(rest, escape))
+
+
+DISPATCH = {
+    "add": _maybe_json_to_list,
+    "arg": _name_or_name_val,
+    "cmd": _maybe_json,
+    "copy": _maybe_json_to_list,
+    "entrypoint": _maybe_json,
+    "env": _env,
+    "expose": _whitespace_delimited,
+    "from": _whitespace_delimited,
+    "healthcheck": _health,
+    "label": _label,
+    "maintainer": _string,
+    "onbuild": _onbuild,
+    "run": _maybe_json,
+    "shell": _maybe_json,
+    "stopsignal": _string,
+    "user": _string,
+    "volume": _maybe_json_to_list,
+    "workdir": _string,
+}
+
+
+def split_line(line: str, escape: str) -> LineSplit:
+    """A logical line as BuildKit's parser reads it. Raises LineError for bad arguments."""
+    keyword, flags, rest = split_command(line, escape)
+    fn = DISPATCH.get(keyword.lower(), _ignore)
+    return LineSplit(keyword, flags, rest, fn(rest, escape))
+
+
+__all__ = ["DockerfileSyntaxError", "LineError", "LineSplit", "Parsed", "split_line", "parse_words"]

@@ -1,0 +1,398 @@
+"""Text → BuildKit's node tree: the grammar's tokens turned into logical lines and heredocs.
+
+This is the layer that must agree with BuildKit's parser to the byte: `dump()` prints the
+same AST dump as BuildKit's `parser.Node.Dump`. The typed AST (ast.py) is built on top.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lark import Token
+from lark.exceptions import UnexpectedInput
+from lark.lexer import LexerState
+
+from ..errors import Span
+from .errors import DockerfileSyntaxError
+from ..shell.goquote import go_quote
+from .grammar import parser_for
+from .heredoc import Heredoc, can_contain_heredoc, heredocs_from_line
+from .line_parsers import GO_SPACE, LineError, LineSplit, split_line, trim_space
+
+BOM = "\ufeff"
+_DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    name: str  # lower case: syntax, escape or check
+    value: str
+    line: int
+    text: str  # the source text of the line, newline included
+
+
+@dataclass(frozen=True, slots=True)
+class Trivia:
+    """Comment and blank lines between instructions."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Where a stretch of the logical line comes from: offset in the line → (line, column)."""
+
+    offset: int
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawInstruction:
+    split: LineSplit  # keyword, flags, rest, and the arguments as BuildKit parses them
+    line: str  # the logical line: continuations joined, comments inside them dropped
+    text: str  # the source text, heredoc bodies included
+    start_line: int
+    end_line: int
+    escape: str
+    empty_continuation_lines: tuple[int, ...]
+    comments: tuple[str, ...]  # comment lines directly above, as BuildKit's PrevComment
+    heredocs: tuple[Heredoc, ...] = ()
+
+    @property
+    def pieces(self) -> tuple[Piece, ...]:
+        """Where each stretch of the logical line is in the file (worked out when asked)."""
+        return _pieces(self.text, self.start_line, self.escape)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column), 1-based, of a character offset in the logical line."""
+        piece = self.pieces[0]
+        for p in self.pieces:
+            if p.offset > offset:
+                break
+            piece = p
+        return piece.line, piece.col + (offset - piece.offset) + 1
+
+    def span_of(self, start: int, end: int) -> Span:
+        sl, sc = self.position(start)
+        el, ec = self.position(max(end - 1, start))
+        return Span(sl, sc, el, ec + (1 if end > start else 0))
+
+    def dump(self) -> str:
+        return _dump(self.split)
+
+
+@dataclass(frozen=True, slots=True)
+class RawResult:
+    directives: tuple[Directive, ...]
+    items: tuple[Directive | Trivia | RawInstruction, ...]
+    escape: str
+    bom: bool
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def instructions(self) -> tuple[RawInstruction, ...]:
+        return tuple(i for i in self.items if isinstance(i, RawInstruction))
+
+    def dump(self) -> str:
+        """BuildKit's AST dump of the whole file, one line per instruction."""
+        return "".join(f"({i.dump()})\n" for i in self.instructions)
+
+    def source(self) -> str:
+        return (BOM if self.bom else "") + "".join(i.text for i in self.items)
+
+
+@functools.lru_cache(maxsize=256)
+def _pieces(text: str, start_line: int, escape: str) -> tuple[Piece, ...]:
+    return assemble(text, start_line, escape)[1]
+
+
+def _dump(split: LineSplit) -> str:
+    out = [split.keyword.lower()]
+    if split.flags:
+        out.append("[" + " ".join(go_quote(f) for f in split.flags) + "]")
+    if split.parsed.child is not None:
+        out.append(f"({_dump(split.parsed.child)})")
+    out.extend(go_quote(a) for a in split.parsed.args)
+    return " ".join(out).strip()
+
+
+# ---- directives -------------------------------------------------------------------------
+
+def scan_directives(text: str, path: str | None = None) -> list[tuple[str, str, int]]:
+    """The parser directives at the top of `text`: (name, value, line). Raises on repeats."""
+    found: list[tuple[str, str, int]] = []
+    seen: set[str] = set()
+    for lineno, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r\n").lstrip(GO_SPACE)
+        if not line.startswith("#"):
+            break
+        m = _DIRECTIVE_RE.match(line[1:].lstrip(GO_SPACE))
+        if m is None:
+            break
+        name = m.group(1).lower()
+        if name not in ("syntax", "escape", "check"):
+            break
+        if name in seen:
+            raise DockerfileSyntaxError(
+                f"only one {name} parser directive can be used",
+                span=Span(lineno, 1, lineno, len(raw) + 1), path=path, source=text,
+                hint="remove the repeated directive",
+            )
+        seen.add(name)
+        value = m.group(2)
+        if name == "escape" and value not in ("\\", "`"):
+            raise DockerfileSyntaxError(
+                f"invalid escape token '{value}' does not match ` or \\",
+                span=Span(lineno, 1, lineno, len(raw) + 1), path=path, source=text,
+                hint="the escape character can only be \\ (the default) or ` (backtick)",
+            )
+        found.append((name, value, lineno))
+    return found
+
+
+# ---- logical lines ----------------------------------------------------------------------
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip(GO_SPACE).startswith("#")
+
+
+def trim_continuation(line: str, escape: str) -> tuple[str, bool]:
+    """BuildKit's continuation test: the line ends in an unescaped escape character.
+
+    Equivalent to its regex `([^E])E[ \t]*$|^E[ \t]*$`, without a regex substitution.
+    """
+    s = line.rstrip(" \t")
+    if s and s[-1] == escape and (len(s) == 1 or s[-2] != escape):
+        return s[:-1], True
+    return line, False
+
+
+_SP = "[\t\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# After the first line of an instruction: comment and blank lines are dropped, and so is each
+# unescaped escape character ending a line, with the newline after it.
+_JOIN = {
+    esc: re.compile(
+        rf"^{_SP}*(?:#[^\n]*)?(?:\n|\Z)|(?<!{re.escape(esc)}){re.escape(esc)}[ \t]*\r*(?:\n|\Z)|\r*\n?\Z",
+        re.M,
+    )
+    for esc in ("\\", "`")
+}
+# The same when no comment or blank line sits inside the continuation (the usual case): a
+# pattern that starts with the escape character lets the regex engine skip ahead to it.
+_JOIN_SIMPLE = {
+    esc: re.compile(rf"{re.escape(esc)}(?<!{re.escape(esc * 2)})[ \t]*\r*(?:\n|\Z)|\r*\n?\Z")
+    for esc in ("\\", "`")
+}
+_SKIPPED_INSIDE = re.compile(rf"^{_SP}*[#\n]|^{_SP}+\Z", re.M)
+_LEADING = re.compile(rf"(?:{_SP}*(?:#[^\n]*)?\n)*")
+_BLANK_INSIDE = re.compile(rf"^{_SP}*(?:\n|{_SP}\Z)", re.M)
+
+
+def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[int, ...]]:
+    """The logical line of a LOGICAL_LINE token, and the numbers of its empty continuation lines."""
+    nl = text.find("\n")
+    first = text if nl < 0 else text[:nl]
+    stripped = first.rstrip("\r\n").lstrip(GO_SPACE)
+    content, more = trim_continuation(stripped, escape)
+    if not more:
+        return stripped, ()
+    rest = text[nl + 1 :] if nl >= 0 else ""
+    if _SKIPPED_INSIDE.search(rest) is None:
+        return content + _JOIN_SIMPLE[escape].sub("", rest), ()
+    joined = content + _JOIN[escape].sub("", rest)
+    empty: tuple[int, ...] = ()
+    if _BLANK_INSIDE.search(rest):
+        _, _, empty = assemble(text, first_line, escape)
+    return joined, empty
+
+
+def assemble(text: str, first_line: int, escape: str) -> tuple[str, tuple[Piece, ...], tuple[int, ...]]:
+    """Join a LOGICAL_LINE token's physical lines as BuildKit does, keeping where each piece came from."""
+    nl = text.find("\n")
+    first = text if nl < 0 else text[:nl]
+    first = first.rstrip("\r\n")
+    stripped = first.lstrip(GO_SPACE)
+    lead = len(first) - len(stripped)
+    content, more = trim_continuation(stripped, escape)
+    if not more:
+        return stripped, (Piece(0, first_line, lead),), ()
+    buf = [content]
+    pieces = [Piece(0, first_line, lead)]
+    offset = len(content)
+    empty: list[int] = []
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        raw = lines[i].rstrip("\r\n")
+        lineno = first_line + i
+        lstripped = raw.lstrip(GO_SPACE)
+        if not lstripped:
+            if i < len(lines) - 1 or not text.endswith("\n"):  # "" after a final newline is no line
+                empty.append(lineno)
+            continue
+        if lstripped[0] == "#":
+            continue
+        piece, more = trim_continuation(raw, escape)
+        pieces.append(Piece(offset, lineno, 0))
+        buf.append(piece)
+        offset += len(piece)
+        if not more:
+            break
+    return "".join(buf), tuple(pieces), tuple(empty)
+
+
+# ---- heredoc bodies, read by the lexer ---------------------------------------------------
+
+def _scan_heredocs(token_text: str, escape: str, state: LexerState) -> Iterator[Token]:
+    """Called by the lexer after a LOGICAL_LINE containing `<<`: yields body and end tokens."""
+    token_text = token_text[_LEADING.match(token_text).end():]
+    line, _ = logical_line(token_text, 1, escape)
+    try:
+        split = split_line(line, escape)
+    except LineError:
+        return  # reported with its place when the instruction is built
+    if not can_contain_heredoc(split):
+        return
+    try:
+        docs = heredocs_from_line(line)
+    except LineError:
+        return
+    text = state.text.text if hasattr(state.text, "text") else state.text
+    for doc in docs:
+        ctr = state.line_ctr
+        pos = ctr.char_pos
+        body_start, body_line, body_col = pos, ctr.line, ctr.column
+        while True:
+            if pos >= len(text):
+                raise _Unterminated(doc.name, body_line)
+            nl = text.find("\n", pos)
+            end = len(text) if nl < 0 else nl + 1
+            candidate = text[pos:end].rstrip("\r\n")
+            if doc.chomp:
+                candidate = candidate.lstrip("\t")
+            if candidate == doc.name:
+                break
+            pos = end
+        if pos > body_start:
+            body = Token("HEREDOC_BODY", text[body_start:pos], body_start, body_line, body_col)
+            ctr.feed(body.value)
+            yield body
+        end_tok = Token("HEREDOC_END", text[pos:end], pos, ctr.line, ctr.column)
+        ctr.feed(end_tok.value)
+        state.last_token = end_tok
+        yield end_tok
+
+
+class _Unterminated(Exception):
+    def __init__(self, name: str, line: int) -> None:
+        super().__init__(name)
+        self.name = name
+        self.line = line
+
+
+# ---- the whole file ---------------------------------------------------------------------
+
+def parse_raw(text: str, *, path: str | None = None) -> RawResult:
+    """Parse Dockerfile text into BuildKit's node tree. Raises DockerfileSyntaxError."""
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    directives = scan_directives(text, path)
+    escape = next((v for n, v, _ in directives if n == "escape"), "\\")
+    parser = parser_for(escape, _scan_heredocs)
+    try:
+        tree = parser.parse(text)
+    except _Unterminated as err:
+        raise DockerfileSyntaxError(
+            "unterminated heredoc", span=_line_span(text, err.line - 2), path=path, source=text,
+            hint=f"end the heredoc with a line that is exactly {err.name!r}",
+        ) from None
+    except UnexpectedInput as err:  # pragma: no cover - every text has a parse; kept for safety
+        raise DockerfileSyntaxError(
+            "cannot read this line", span=Span(err.line, err.column, err.line, err.column + 1),
+            path=path, source=text,
+        ) from None
+
+    items: list[Directive | Trivia | RawInstruction] = []
+    found: list[Directive] = []
+    comments: list[str] = []
+    n_directives = len(directives)
+    n_instructions = 0
+    for child in tree.children:
+        kind = child.data
+        tok = child.children[0]
+        if kind == "instruction":
+            source = str(tok)
+            lead = _LEADING.match(source).end()
+            if lead:
+                items.append(Trivia(source[:lead], tok.line))
+                _collect_comments(source[:lead], comments)
+            items.append(_instruction(child, source[lead:], tok.line + source.count("\n", 0, lead),
+                                      escape, tuple(comments), path, text))
+            n_instructions += 1
+            comments = []
+        elif kind == "directive" and len(found) < n_directives:
+            name, value, line = directives[len(found)]
+            d = Directive(name, value, line, str(tok))
+            found.append(d)
+            items.append(d)
+        else:  # trailing trivia, or a line that looked like a directive but was not one
+            items.append(Trivia(str(tok), tok.line))
+            _collect_comments(str(tok), comments)
+    if not n_instructions:
+        last = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        raise DockerfileSyntaxError(
+            "file with no instructions", span=Span(max(last, 1), 1, max(last, 1), 1), path=path,
+            source=text, hint="a Dockerfile needs at least a FROM instruction",
+        )
+    return RawResult(tuple(found), tuple(items), escape, bom)
+
+
+def _collect_comments(text: str, comments: list[str]) -> None:
+    for raw in text.split("\n"):
+        if not _is_comment(raw):
+            continue
+        body = trim_space(raw[1:])  # BuildKit drops the first byte, whatever it is
+        if body == "":
+            comments.clear()
+        else:
+            comments.append(body)
+
+
+def _line_span(text: str, index: int) -> Span:
+    lines = text.split("\n")
+    index = min(max(index, 0), len(lines) - 1)
+    return Span(index + 1, 1, index + 1, len(lines[index].rstrip("\r")) + 1)
+
+
+def _instruction(
+    node, source: str, start: int, escape: str, comments: tuple[str, ...], path: str | None, text: str
+) -> RawInstruction:
+    line, empty = logical_line(source, start, escape)
+    end_line = start + source.count("\n") - (1 if source.endswith("\n") else 0)
+    try:
+        split = split_line(line, escape)
+    except LineError as err:
+        raise DockerfileSyntaxError(
+            str(err), span=_line_span(text, start - 1),
+            path=path, source=text,
+        ) from None
+    heredocs: list[Heredoc] = []
+    if len(node.children) > 1:
+        docs = heredocs_from_line(line)
+        for doc, hd in zip(docs, node.children[1:]):
+            body = "".join(str(t) for t in hd.children[:-1])
+            end_tok = hd.children[-1]
+            heredocs.append(doc.with_body(body, str(end_tok), tok_line(hd)))
+            source += body + str(end_tok)
+            end_line = end_tok.line
+    return RawInstruction(
+        split, line, source, start, end_line, escape, empty, comments, tuple(heredocs)
+    )
+
+
+def tok_line(heredoc_tree) -> int:
+    return heredoc_tree.children[0].line
