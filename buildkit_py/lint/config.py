@@ -1,0 +1,29 @@
+"""Lint configuration: what to run and how strictly (loading from files lives in config_files.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Severity
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    select: frozenset[str] = frozenset()  # empty: every non-experimental rule
+    ignore: frozenset[str] = frozenset()
+    severity: dict[str, Severity] = field(default_factory=dict)  # per-rule override
+    failure_threshold: Severity = Severity.INFO  # hadolint's default: info and above fail
+    trusted_registries: tuple[str, ...] = ()  # DL3026
+    label_schema: dict[str, str] = field(default_factory=dict)  # DL3049-DL3058: label -> type
+    strict_labels: bool = False
+    allowed_unpinned: frozenset[str] = frozenset()
+    experimental: bool = False  # run BuildKit's experimental checks too
+    build_args: dict[str, str] = field(default_factory=dict)  # as `docker build --check --build-arg`
+    shellcheck: bool = False
+    no_fail: bool = False
+
+    def enabled(self, code: str, experimental: bool) -> bool:
+        if code in self.ignore:
+            return False
+        if self.select:
+            return code in self.select or (not experimental and "ALL" in self.select)
+        return not experimental or self.experimental

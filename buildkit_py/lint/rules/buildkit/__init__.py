@@ -1,0 +1,1 @@
+"""buildkit rules (one module per rule)."""

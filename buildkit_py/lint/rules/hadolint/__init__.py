@@ -1,0 +1,1 @@
+"""hadolint rules (one module per rule)."""

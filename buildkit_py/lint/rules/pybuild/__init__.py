@@ -1,0 +1,1 @@
+"""pybuild rules (one module per rule)."""
