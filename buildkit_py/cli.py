@@ -99,7 +99,10 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.get("PYBUILD_DEBUG")
     )
     try:
-        cli.main(args=argv, prog_name="pybuild", standalone_mode=False)
+        # Without standalone mode click returns (not raises) the status of `ctx.exit(n)`.
+        status = cli.main(args=argv, prog_name="pybuild", standalone_mode=False)
+        if isinstance(status, int) and status:
+            sys.exit(status)
     except PybuildError as err:
         if debug:
             raise
