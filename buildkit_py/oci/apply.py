@@ -40,12 +40,16 @@ class _Root:
         self.forget()
         os.close(self.fd)
 
-    def forget(self) -> None:
-        """Drop cached descriptors: after a removal one may name a directory no longer there."""
+    def forget(self, keep: int | None = None) -> None:
+        """Drop cached descriptors (after a removal one may name a directory no longer there),
+        except `keep`, which the caller is using."""
+        kept = {"": self.fd}
         for key, fd in self._cache.items():
-            if key:
+            if fd == keep:
+                kept[key] = fd
+            elif key:
                 os.close(fd)
-        self._cache = {"": self.fd}
+        self._cache = kept
 
     def trim(self) -> None:
         if len(self._cache) > _CACHE_MAX:
@@ -159,7 +163,7 @@ class _Applier:
             return
         if stat.S_ISDIR(st.st_mode):
             shutil.rmtree(name, dir_fd=dfd)  # fd-based, never follows symlinks
-            self.root.forget()
+            self.root.forget(keep=dfd)
         else:
             os.unlink(name, dir_fd=dfd)
 
