@@ -94,6 +94,6 @@ def _parse_shell(ins: A.Instruction) -> "ParsedShell | None":
     script = run_script(ins)
     if script is None:
         return None
-    from ..shell.script import parse_script
+    from ..shell.script import parse_shell
 
-    return parse_script(script)
+    return parse_shell(script)
