@@ -1,0 +1,361 @@
+"""The grammar half of the script parser: lists, and-or chains, pipelines, commands, compounds.
+
+Forgiving recursive descent: where the text breaks the grammar, a problem is noted and parsing
+goes on from the next sensible place, so a result always comes back.
+"""
+from __future__ import annotations
+
+import re
+
+from buildkit_py.shell.script_model import AndOr, Command, Compound, Node, Pipeline, Redirect, Sequence, Word
+from buildkit_py.shell.script_words import META, SKIP_BLANKS, WordReader
+
+_RESERVED = re.compile(r"(if|then|elif|else|fi|do|done|case|esac|while|until|for|select|in|function|\{|\}|!)"
+                       r"(?=[ \t\r\n;&|()<>]|\Z)")
+_CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
+_OPENERS = frozenset({"if", "while", "until", "for", "select", "case", "{", "function"})
+_CASE_ENDS = frozenset({";;", ";&", ";;&"})
+_REDIRECT = re.compile(r"([0-9]*)(<<<|<<-|<<|<>|<&|>>|>&|>\||&>>|&>|<(?!\()|>(?!\())")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+_REDIRECT_START = frozenset("0123456789<>&")
+_EMPTY_PARENS = re.compile(r"\([ \t]*\)")
+
+
+def _seq(node: Node) -> Sequence:
+    return (AndOr((Pipeline((node,)),)),)
+
+
+class Parser(WordReader):
+    """Shell text to a tree of `AndOr` / `Pipeline` / `Command` / `Compound` nodes."""
+
+    def sub_parser(self, text: str, offset: int) -> Parser:
+        return Parser(text, offset, self.depth, tuple(self.context), self.problems)
+
+    def parse_all(self) -> Sequence:
+        body = self.parse_list()
+        if self.i < self.n:  # a closer of a construct that is not open here
+            self.problem("unexpected text; the rest is not parsed")
+        return body
+
+    # -- tokens ----------------------------------------------------------------------------------
+
+    def op(self) -> str | None:
+        """The control operator at the position, if any (`&>` is a redirection, not `&`)."""
+        s, i = self.s, self.i
+        if i >= self.n:
+            return None
+        c = s[i]
+        nxt = s[i + 1:i + 2]
+        if c == "&":
+            return "&&" if nxt == "&" else None if nxt == ">" else "&"
+        if c == "|":
+            return "||" if nxt == "|" else "|&" if nxt == "&" else "|"
+        if c == ";":
+            if nxt == ";":
+                return ";;&" if s.startswith("&", i + 2) else ";;"
+            return ";&" if nxt == "&" else ";"
+        if c in "()\n":
+            return c
+        return None
+
+    def reserved(self) -> str | None:
+        m = _RESERVED.match(self.s, self.i)
+        return m.group(1) if m is not None else None
+
+    def take(self, word: str) -> bool:
+        if self.reserved() == word:
+            self.i += len(word)
+            return True
+        return False
+
+    def expect(self, word: str, construct: str) -> None:
+        self.skip_linebreaks()
+        if not self.take(word):
+            self.problem(f"expected '{word}' in {construct}")
+
+    # -- lists -----------------------------------------------------------------------------------
+
+    def parse_list(self, stop_words: frozenset[str] = frozenset(), stop_ops: frozenset[str] = frozenset()) -> Sequence:
+        items: list[AndOr] = []
+        while True:
+            self.skip_linebreaks()
+            if self.i >= self.n:
+                break
+            start = self.i
+            op = self.op()
+            if op is not None and (op in stop_ops or (op == ")" and self.parens)):
+                break
+            if op is not None and op not in "(":
+                self.problem(f"unexpected '{op}'")
+                self.i += len(op)
+                continue
+            word = self.reserved()
+            if word in _CLOSERS:
+                if word in stop_words or self.depth > self.base_depth:
+                    break  # ours, or an enclosing construct's
+                self.problem(f"unexpected '{word}'")
+                self.i += len(word)
+                continue
+            pipelines, ops = self.parse_and_or()
+            self.skip_blanks()
+            op = self.op()
+            terminator = ""
+            if op == ";" or op == "&":
+                terminator = op
+                self.i += 1
+            elif op == "\n":
+                terminator = "\n"
+                self.newline()
+            items.append(AndOr(pipelines, ops, terminator))
+            if self.i == start:  # never stall on input the grammar does not cover
+                self.problem(f"unexpected {self.s[self.i]!r}")
+                self.i += 1
+        return tuple(items)
+
+    def parse_and_or(self) -> tuple[tuple[Pipeline, ...], tuple[str, ...]]:
+        pipelines = [self.parse_pipeline()]
+        ops: list[str] = []
+        while True:
+            self.skip_blanks()
+            op = self.op()
+            if op != "&&" and op != "||":
+                break
+            self.i += 2
+            self.skip_linebreaks()
+            ops.append(op)
+            pipelines.append(self.parse_pipeline())
+        return tuple(pipelines), tuple(ops)
+
+    def parse_pipeline(self) -> Pipeline:
+        self.skip_blanks()
+        negated = self.take("!")
+        nodes = [self.parse_command()]
+        ops: list[str] = []
+        while True:
+            self.skip_blanks()
+            op = self.op()
+            if op != "|" and op != "|&":
+                break
+            self.i += len(op)
+            self.skip_linebreaks()
+            ops.append(op)
+            nodes.append(self.parse_command())
+        return Pipeline(tuple(nodes), negated, tuple(ops))
+
+    # -- commands --------------------------------------------------------------------------------
+
+    def parse_command(self) -> Node:
+        self.skip_blanks()
+        start = self.i
+        word = self.reserved()
+        if word in _OPENERS:
+            kind, bodies, words = self.parse_compound(word)  # type: ignore[arg-type]
+        elif self.s.startswith("((", self.i):
+            subs: list[Sequence] = []
+            self.i = self.skip_parens(self.i + 2, 2, subs)
+            text = self.s[start:self.i]
+            kind, bodies = "arith", ()
+            words = (Word(text, text, False, False, self.off + start, self.off + self.i, tuple(subs)),)
+        elif self.s.startswith("(", self.i):
+            self.i += 1
+            kind, bodies, words = "subshell", (self.nested_list("subshell"),), ()
+        else:
+            return self.parse_simple()
+        redirects = []
+        while True:
+            self.skip_blanks()
+            r = self.parse_redirect()
+            if r is None:
+                break
+            redirects.append(r)
+        return Compound(kind, bodies, words, tuple(redirects), self.off + start, self.off + self.i)
+
+    def parse_simple(self) -> Node:
+        start = self.i
+        assignments: list[Word] = []
+        words: list[Word] = []
+        redirects: list[Redirect] = []
+        s, n = self.s, self.n
+        while True:
+            self.i = i = SKIP_BLANKS.match(s, self.i).end()  # type: ignore[union-attr]
+            if i >= n:
+                break
+            c = s[i]
+            if c == "(" and len(words) == 1 and not assignments:
+                fn = self.parse_function_def(words[0], start)
+                if fn is not None:
+                    return fn
+            if c in _REDIRECT_START:
+                r = self.parse_redirect()
+                if r is not None:
+                    redirects.append(r)
+                    continue
+            if c in META and not (c in "<>" and s.startswith("(", i + 1)):
+                break
+            w = self.read_word()
+            if w is None:
+                break
+            if not words and _ASSIGNMENT.match(w.raw):
+                assignments.append(w)
+            else:
+                words.append(w)
+        end = self.i
+        if not (words or assignments or redirects):
+            self.problem("expected a command")
+        return Command(tuple(words), tuple(assignments), tuple(redirects), self.off + start, self.off + end,
+                       tuple(self.context))
+
+    def parse_redirect(self) -> Redirect | None:
+        if self.i >= self.n or self.s[self.i] not in _REDIRECT_START:
+            return None
+        m = _REDIRECT.match(self.s, self.i)
+        if m is None:
+            return None
+        start = self.i
+        fd, op = m.group(1) or None, m.group(2)
+        self.i = m.end()
+        self.skip_blanks()
+        target = self.read_word()
+        body = None
+        if target is None:
+            self.problem(f"missing target after '{op}'", start)
+        elif op in ("<<", "<<-"):
+            body = self.read_heredoc(target.value, op == "<<-")
+        return Redirect(op, target, fd, body, bool(target and target.quoted and op in ("<<", "<<-")),
+                        self.off + start, self.off + self.i)
+
+    def parse_function_def(self, name: Word, start: int) -> Compound | None:
+        m = _EMPTY_PARENS.match(self.s, self.i)
+        if m is None:
+            return None
+        self.i = m.end()
+        self.skip_linebreaks()
+        if not self.enter("function"):
+            return None
+        try:
+            body = self.parse_command()
+        finally:
+            self.leave()
+        return Compound("function", (_seq(body),), (name,), (), self.off + start, self.off + self.i)
+
+    # -- compounds -------------------------------------------------------------------------------
+
+    def parse_compound(self, word: str) -> tuple[str, tuple[Sequence, ...], tuple[Word, ...]]:
+        self.i += len(word)
+        kind = {"{": "group"}.get(word, word)
+        if not self.enter(kind):
+            return kind, (), ()
+        try:
+            if word == "if":
+                return kind, self.parse_if(), ()
+            if word in ("while", "until"):
+                cond = self.parse_list(frozenset({"do"}))
+                self.expect("do", word)
+                body = self.parse_list(frozenset({"done"}))
+                self.expect("done", word)
+                return kind, (cond, body), ()
+            if word in ("for", "select"):
+                words = self.parse_for_head()
+                self.expect("do", word)
+                body = self.parse_list(frozenset({"done"}))
+                self.expect("done", word)
+                return kind, (body,), words
+            if word == "case":
+                return (kind, *self.parse_case())
+            if word == "{":
+                body = self.parse_list(frozenset({"}"}))
+                self.expect("}", "{ … }")
+                return kind, (body,), ()
+            # `function name [()] body`
+            self.skip_blanks()
+            name = self.read_word()
+            self.skip_blanks()
+            m = _EMPTY_PARENS.match(self.s, self.i)
+            if m is not None:
+                self.i = m.end()
+            self.skip_linebreaks()
+            body = self.parse_command()
+            return kind, (_seq(body),), (name,) if name is not None else ()
+        finally:
+            self.leave()
+
+    def parse_if(self) -> tuple[Sequence, ...]:
+        bodies = [self.parse_list(frozenset({"then"}))]
+        self.expect("then", "if")
+        bodies.append(self.parse_list(frozenset({"elif", "else", "fi"})))
+        while True:
+            self.skip_linebreaks()
+            if self.take("elif"):
+                bodies.append(self.parse_list(frozenset({"then"})))
+                self.expect("then", "elif")
+                bodies.append(self.parse_list(frozenset({"elif", "else", "fi"})))
+            elif self.take("else"):
+                bodies.append(self.parse_list(frozenset({"fi"})))
+                self.expect("fi", "if")
+                break
+            else:
+                self.expect("fi", "if")
+                break
+        return tuple(bodies)
+
+    def parse_for_head(self) -> tuple[Word, ...]:
+        self.skip_blanks()
+        if self.s.startswith("((", self.i):  # for (( i = 0; i < n; i++ ))
+            self.i = self.skip_parens(self.i + 2, 2, [])
+            words: list[Word] = []
+        else:
+            var = self.read_word()
+            words = [var] if var is not None else []
+            self.skip_linebreaks()
+            if self.take("in"):
+                while True:
+                    self.skip_blanks()
+                    w = self.read_word()
+                    if w is None:
+                        break
+                    words.append(w)
+        self.skip_blanks()
+        if self.op() == ";":
+            self.i += 1
+        self.skip_linebreaks()
+        return tuple(words)
+
+    def parse_case(self) -> tuple[tuple[Sequence, ...], tuple[Word, ...]]:
+        self.skip_blanks()
+        subject = self.read_word()
+        words = [subject] if subject is not None else []
+        self.expect("in", "case")
+        bodies: list[Sequence] = []
+        while True:
+            self.skip_linebreaks()
+            if self.i >= self.n:
+                self.problem("expected 'esac' in case")
+                break
+            if self.take("esac"):
+                break
+            start = self.i
+            if self.s.startswith("(", self.i):
+                self.i += 1
+            while True:  # patterns: a | b | c )
+                self.skip_blanks()
+                w = self.read_word()
+                if w is not None:
+                    words.append(w)
+                self.skip_blanks()
+                if self.op() == "|":
+                    self.i += 1
+                    continue
+                break
+            if self.s.startswith(")", self.i):
+                self.i += 1
+            else:
+                self.problem("expected ')' after a case pattern")
+            bodies.append(self.parse_list(frozenset({"esac"}), _CASE_ENDS))
+            self.skip_blanks()
+            op = self.op()
+            if op in _CASE_ENDS:
+                self.i += len(op)  # type: ignore[arg-type]
+            if self.i == start:
+                self.problem("cannot read case item")
+                self.i += 1
+        return tuple(bodies), tuple(words)
