@@ -1,0 +1,1 @@
+"""Data tables the lint rules need (embedded and dated; see each module)."""
