@@ -248,6 +248,58 @@ class ParsedShell:
         return next((i for i, c in enumerate(self.commands) if check(c)), None)
 
 
+# Builders for the parser's hot path. A frozen dataclass's __init__ sets each field through
+# object.__setattr__, several times slower than filling the instance dict, and a script has
+# hundreds of nodes. The result is the same value as the dataclass constructor gives.
+_new = object.__new__
+
+
+def new_word(raw: str, value: str, static: bool, quoted: bool, start: int, end: int,
+             substitutions: tuple[Sequence, ...] = ()) -> Word:
+    w = _new(Word)
+    d = w.__dict__
+    d["raw"] = raw
+    d["value"] = value
+    d["static"] = static
+    d["quoted"] = quoted
+    d["start"] = start
+    d["end"] = end
+    d["substitutions"] = substitutions
+    return w
+
+
+def new_command(words: tuple[Word, ...], assignments: tuple[Word, ...], redirects: tuple[Redirect, ...],
+                start: int, end: int, context: tuple[str, ...]) -> Command:
+    c = _new(Command)
+    d = c.__dict__
+    d["words"] = words
+    d["assignments"] = assignments
+    d["redirects"] = redirects
+    d["start"] = start
+    d["end"] = end
+    d["context"] = context
+    d["wrappers"] = ()
+    return c
+
+
+def new_pipeline(nodes: tuple[Node, ...], negated: bool, ops: tuple[str, ...]) -> Pipeline:
+    p = _new(Pipeline)
+    d = p.__dict__
+    d["nodes"] = nodes
+    d["negated"] = negated
+    d["ops"] = ops
+    return p
+
+
+def new_and_or(pipelines: tuple[Pipeline, ...], ops: tuple[str, ...], terminator: str) -> AndOr:
+    a = _new(AndOr)
+    d = a.__dict__
+    d["pipelines"] = pipelines
+    d["ops"] = ops
+    d["terminator"] = terminator
+    return a
+
+
 def _walk_sequence(seq: Sequence, cmds: list[Command], pipes: list[Pipeline]) -> None:
     for and_or in seq:
         for pipe in and_or.pipelines:

@@ -7,11 +7,23 @@ from __future__ import annotations
 
 import re
 
-from buildkit_py.shell.script_model import AndOr, Command, Compound, Node, Pipeline, Redirect, Sequence, Word
+from buildkit_py.shell.script_model import (
+    AndOr,
+    Compound,
+    Node,
+    Pipeline,
+    Redirect,
+    Sequence,
+    Word,
+    new_and_or,
+    new_command,
+    new_pipeline,
+)
 from buildkit_py.shell.script_words import META, SKIP_BLANKS, WordReader
 
 _RESERVED = re.compile(r"(if|then|elif|else|fi|do|done|case|esac|while|until|for|select|in|function|\{|\}|!)"
                        r"(?=[ \t\r\n;&|()<>]|\Z)")
+_RESERVED_FIRST = frozenset("itefdcwus{}!")
 _CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
 _OPENERS = frozenset({"if", "while", "until", "for", "select", "case", "{", "function"})
 _CASE_ENDS = frozenset({";;", ";&", ";;&"})
@@ -59,6 +71,8 @@ class Parser(WordReader):
         return None
 
     def reserved(self) -> str | None:
+        if self.i >= self.n or self.s[self.i] not in _RESERVED_FIRST:
+            return None
         m = _RESERVED.match(self.s, self.i)
         return m.group(1) if m is not None else None
 
@@ -106,7 +120,7 @@ class Parser(WordReader):
             elif op == "\n":
                 terminator = "\n"
                 self.newline()
-            items.append(AndOr(pipelines, ops, terminator))
+            items.append(new_and_or(pipelines, ops, terminator))
             if self.i == start:  # never stall on input the grammar does not cover
                 self.problem(f"unexpected {self.s[self.i]!r}")
                 self.i += 1
@@ -140,7 +154,7 @@ class Parser(WordReader):
             self.skip_linebreaks()
             ops.append(op)
             nodes.append(self.parse_command())
-        return Pipeline(tuple(nodes), negated, tuple(ops))
+        return new_pipeline(tuple(nodes), negated, tuple(ops))
 
     # -- commands --------------------------------------------------------------------------------
 
@@ -177,10 +191,15 @@ class Parser(WordReader):
         redirects: list[Redirect] = []
         s, n = self.s, self.n
         while True:
-            self.i = i = SKIP_BLANKS.match(s, self.i).end()  # type: ignore[union-attr]
+            i = self.i
             if i >= n:
                 break
             c = s[i]
+            if c in " \t\r\\#":
+                self.i = i = SKIP_BLANKS.match(s, i).end()  # type: ignore[union-attr]
+                if i >= n:
+                    break
+                c = s[i]
             if c == "(" and len(words) == 1 and not assignments:
                 fn = self.parse_function_def(words[0], start)
                 if fn is not None:
@@ -202,8 +221,8 @@ class Parser(WordReader):
         end = self.i
         if not (words or assignments or redirects):
             self.problem("expected a command")
-        return Command(tuple(words), tuple(assignments), tuple(redirects), self.off + start, self.off + end,
-                       tuple(self.context))
+        return new_command(tuple(words), tuple(assignments), tuple(redirects), self.off + start, self.off + end,
+                           tuple(self.context))
 
     def parse_redirect(self) -> Redirect | None:
         if self.i >= self.n or self.s[self.i] not in _REDIRECT_START:

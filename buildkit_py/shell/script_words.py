@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from buildkit_py.shell.script_model import Sequence, Word
+from buildkit_py.shell.script_model import Sequence, Word, new_word
 
 META = frozenset(" \t\r\n;&|()<>")
 MAX_DEPTH = 50  # nesting of compounds and substitutions; deeper input is reported, not parsed
 
 # Blanks, `\\` line continuations, and a comment (this is only used where a word may start).
 SKIP_BLANKS = re.compile(r"(?:[ \t\r]+|\\\r?\n|#[^\n]*)*")
+_SKIPPABLE = frozenset(" \t\r\\#")
 # A whole word without quotes, escapes or expansions, ended by an operator, a blank or the end.
 _SIMPLE_WORD = re.compile(r"[^ \t\r\n;&|()<>\\'\"$`]+(?=[ \t\r\n;&|)<>]|\Z)")
 _PLAIN = re.compile(r"[^ \t\r\n;&|()<>\\'\"$`]+")
@@ -58,7 +59,9 @@ class WordReader:
 
     def skip_blanks(self) -> None:
         """Blanks, line continuations and a comment up to (not including) the newline."""
-        self.i = SKIP_BLANKS.match(self.s, self.i).end()  # type: ignore[union-attr]
+        i = self.i
+        if i < self.n and self.s[i] in _SKIPPABLE:
+            self.i = SKIP_BLANKS.match(self.s, i).end()  # type: ignore[union-attr]
 
     def newline(self) -> None:
         """Consume the newline at the position, and the heredoc bodies that follow it."""
@@ -113,7 +116,7 @@ class WordReader:
         if m is not None:  # the common case, in one step
             self.i = end = m.end()
             text = m.group()
-            return Word(text, text, True, False, self.off + start, self.off + end)
+            return new_word(text, text, True, False, self.off + start, self.off + end)
         value: list[str] = []
         subs: list[Sequence] = []
         static = True
@@ -166,7 +169,7 @@ class WordReader:
             self.i = n
         if self.i == start:
             return None
-        return Word(s[start:self.i], "".join(value), static, quoted, self.off + start, self.off + self.i,
+        return new_word(s[start:self.i], "".join(value), static, quoted, self.off + start, self.off + self.i,
                     tuple(subs))
 
     def read_dquote(self, value: list[str], subs: list[Sequence]) -> bool:

@@ -240,3 +240,14 @@ def test_corpus_run_lines_parse_without_problems(shared: Path) -> None:
                 problems[f.name + ": " + script[:80]] = p.problems
     assert posix > 1000
     assert problems == {}
+
+
+def test_fast_builders_make_the_same_values_as_the_constructors() -> None:
+    from buildkit_py.shell.script_model import AndOr, Pipeline, Word, new_and_or, new_command, new_pipeline, new_word
+
+    w = new_word("'a'", "a", True, True, 0, 3)
+    assert w == Word("'a'", "a", True, True, 0, 3) and hash(w) == hash(Word("'a'", "a", True, True, 0, 3))
+    c = new_command((w,), (), (), 0, 3, ("if",))
+    assert c == Command((w,), (), (), 0, 3, ("if",)) and c.flags == ()
+    p = new_pipeline((c,), True, ())
+    assert p == Pipeline((c,), True) and new_and_or((p,), (), ";") == AndOr((p,), (), ";")
