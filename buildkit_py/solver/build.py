@@ -1,0 +1,244 @@
+"""`build()`: Dockerfile + context + options → an image in the store (and any other outputs)."""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import PybuildError
+from ..frontend.args import Platform, host_platform
+from ..store import Store
+from .progress import Progress
+
+
+class BuildOptionError(PybuildError):
+    """A build flag with a bad value."""
+
+
+@dataclass
+class Output:
+    type: str  # image, oci, docker, local, tar
+    dest: str | None = None
+    name: str | None = None
+    push: bool = False
+
+
+@dataclass
+class BuildRequest:
+    context: str | None  # a directory, or None for `-` (Dockerfile on stdin, no context)
+    dockerfile: str | None = None  # path; None: CONTEXT/Dockerfile; "-": stdin text in dockerfile_text
+    dockerfile_text: str | None = None
+    tags: list[str] = field(default_factory=list)
+    build_args: dict[str, str] = field(default_factory=dict)
+    target: str | None = None
+    no_cache: bool = False
+    no_cache_filter: list[str] = field(default_factory=list)
+    pull: bool = False
+    platform: str | None = None
+    outputs: list[Output] = field(default_factory=list)
+    secrets: dict[str, bytes] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    executor: str = "auto"
+    network: str = "default"
+    compression: str = "gzip"
+
+
+@dataclass
+class BuildResult:
+    manifest_digest: str
+    config_digest: str
+    image_id: str
+    tags: list[str]
+    steps: int
+    cached: int
+    seconds: float
+    outputs: list[str]
+
+
+def _epoch(args: Mapping[str, str]) -> int | None:
+    value = args.get("SOURCE_DATE_EPOCH") or os.environ.get("SOURCE_DATE_EPOCH")
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BuildOptionError(f"invalid SOURCE_DATE_EPOCH: {value!r}", hint="seconds since 1970, e.g. 1700000000") from None
+
+
+def read_dockerfile(req: BuildRequest):
+    from ..syntax import parse, read_source
+
+    if req.dockerfile_text is not None:
+        return parse(req.dockerfile_text, path=req.dockerfile or "Dockerfile")
+    path = req.dockerfile
+    if path is None:
+        if req.context is None:
+            raise BuildOptionError("no Dockerfile: the context is `-`", hint="give the Dockerfile on stdin with `-` as context")
+        path = os.path.join(req.context, "Dockerfile")
+        if not os.path.exists(path) and os.path.exists(os.path.join(req.context, "Containerfile")):
+            path = os.path.join(req.context, "Containerfile")
+    text, name = read_source(path)
+    return parse(text, path=name)
+
+
+def _context(req: BuildRequest, store: Store, dockerfile_path: str | None):
+    from ..contenthash.context import BuildContext, StatCache
+    from ..frontend.dockerignore import PatternMatcher, parse_dockerignore
+
+    if req.context is None:
+        return None
+    root = Path(req.context)
+    if not root.is_dir():
+        raise BuildOptionError(f"unable to prepare context: path {req.context!r} not found",
+                               hint="the last argument is the build context directory (or - for none)")
+    patterns: list[str] = []
+    df_name = os.path.basename(dockerfile_path or "Dockerfile")
+    candidates = [Path(dockerfile_path).parent / f"{df_name}.dockerignore"] if dockerfile_path else []
+    candidates.append(root / ".dockerignore")
+    for c in candidates:
+        if c.is_file():
+            patterns = parse_dockerignore(c.read_text(encoding="utf-8", errors="replace"))
+            break
+    matcher = PatternMatcher(patterns) if patterns else None
+    cache = StatCache(Path(store.root) / "statcache.json")
+    return BuildContext(root, matcher.matches if matcher else None, cache)
+
+
+def build(req: BuildRequest, store: Store, progress: Progress) -> BuildResult:
+    """Run a build; the image goes to the store (tagged), then to any other outputs."""
+    from ..frontend.args import parse_platform
+    from ..frontend.plan import BuildError, make_plan
+    from ..oci import mediatypes as mt
+    from .image import build_config, build_manifest, encode
+    from .solve import SolveOptions, Solver
+
+    started = time.monotonic()
+    host = host_platform()
+    platform: Platform = host
+    if req.platform:
+        try:
+            platform = parse_platform(req.platform.split(",")[0])
+        except ValueError as err:
+            raise BuildOptionError(f"invalid platform {req.platform!r}: {err}") from None
+        if (platform.os, platform.arch) != (host.os, host.arch):
+            raise BuildOptionError(f"cannot build for {platform} on this {host} machine",
+                                   hint="pybuild runs RUN steps natively; emulation is not supported")
+    df = read_dockerfile(req)
+    epoch = _epoch(req.build_args)
+    plan = make_plan(df, req.build_args, req.target, platform, host)
+    for name in plan.unused_build_args:
+        progress.log(f"[Warning] One or more build-args [{name}] were not consumed")
+    context = _context(req, store, df.path if req.dockerfile not in (None, "-") else
+                       (os.path.join(req.context, "Dockerfile") if req.context else None))
+    opts = SolveOptions(build_args=req.build_args, no_cache=req.no_cache,
+                        no_cache_filter=frozenset(x.lower() for x in req.no_cache_filter), platform=platform,
+                        secrets=req.secrets, executor=req.executor, compression=req.compression,
+                        source_date_epoch=epoch, network=req.network)
+    solver = Solver(store, df, plan, context, opts, progress, platform)
+    try:
+        result = solver.solve()
+    finally:
+        if context is not None:
+            context.cache.save()
+    v = progress.vertex("exporting to image")
+    progress.started(v)
+    config = build_config(result, platform, epoch, req.labels)
+    config_bytes = encode(config)
+    with store.writing():
+        config_digest = store.blobs.put_bytes(config_bytes)
+        manifest = build_manifest(result, config_digest, len(config_bytes))
+        for layer in manifest["layers"]:
+            layer["mediaType"] = mt.to_oci(layer["mediaType"])
+        manifest_bytes = encode(manifest)
+        manifest_digest = store.blobs.put_bytes(manifest_bytes)
+        outputs = req.outputs or [Output("image")]
+        names = list(req.tags)
+        for o in outputs:
+            if o.type == "image" and o.name:
+                names += [n for n in o.name.split(",") if n]
+        store.add_image(manifest_digest, names=names, media_type=mt.OCI_MANIFEST)
+    written = []
+    for o in outputs:
+        if o.type != "image":
+            written.append(_export(store, o, manifest_digest, names))
+        elif o.push:
+            raise BuildError("push is not available yet", hint="save with --output type=oci,dest=FILE and push with skopeo")
+    progress.done(v)
+    return BuildResult(manifest_digest, config_digest, config_digest, names, solver.steps, solver.cached_steps,
+                       time.monotonic() - started, written)
+
+
+def _export(store: Store, o: Output, digest: str, names: list[str]) -> str:
+    import sys
+
+    from ..exporters.oci_layout import SaveItem, save_oci_dir, save_oci_tar
+
+    dest = o.dest
+    if o.type in ("oci", "docker", "tar") and not dest:
+        raise BuildOptionError(f"--output type={o.type} needs dest=FILE (or dest=- for standard output)")
+    if o.type == "local" and not dest:
+        raise BuildOptionError("--output type=local needs dest=DIRECTORY")
+    if o.type == "oci":
+        item = SaveItem.of(store, digest, names)
+        if dest == "-":
+            save_oci_tar(store, [item], sys.stdout.buffer)
+        elif o.dest and o.dest.endswith("/") or (os.path.isdir(dest)):
+            save_oci_dir(store, [item], Path(dest))
+        else:
+            with _atomic(dest) as f:
+                save_oci_tar(store, [item], f)
+        return f"oci:{dest}"
+    if o.type == "docker":
+        from ..exporters.docker_archive import docker_items, save_docker
+
+        items = docker_items(store, [(digest, tuple(names))])
+        if dest == "-":
+            save_docker(store, items, sys.stdout.buffer)
+        else:
+            with _atomic(dest) as f:
+                save_docker(store, items, f)
+        return f"docker:{dest}"
+    if o.type in ("tar", "local"):
+        from ..exporters.rootfs import export_rootfs
+        from ..store.images import open_image
+
+        view = open_image(store, store.db.image(digest))
+        if o.type == "tar":
+            if dest == "-":
+                export_rootfs(store, view, sys.stdout.buffer)
+            else:
+                with _atomic(dest) as f:
+                    export_rootfs(store, view, f)
+            return f"tar:{dest}"
+        import tarfile
+        import tempfile
+
+        Path(dest).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile() as tmp:
+            export_rootfs(store, view, tmp)
+            tmp.seek(0)
+            with tarfile.open(fileobj=tmp) as tf:
+                tf.extractall(dest, filter="tar")
+        return f"local:{dest}"
+    raise BuildOptionError(f"unknown output type {o.type!r}", hint="use image, oci, docker, local or tar")
+
+
+class _atomic:
+    """Write a file under a temporary name; rename it into place only when complete."""
+
+    def __init__(self, dest: str) -> None:
+        self.dest = dest
+        self.tmp = f"{dest}.tmp{os.getpid()}"
+
+    def __enter__(self):
+        self.f = open(self.tmp, "wb")
+        return self.f
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.f.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.dest)
+        else:
+            os.unlink(self.tmp)
