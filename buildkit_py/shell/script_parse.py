@@ -30,6 +30,8 @@ _CASE_ENDS = frozenset({";;", ";&", ";;&"})
 _REDIRECT = re.compile(r"([0-9]*)(<<<|<<-|<<|<>|<&|>>|>&|>\||&>>|&>|<(?!\()|>(?!\())")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _REDIRECT_START = frozenset("0123456789<>&")
+_TEST_OPEN = re.compile(r"\[\[(?=[ \t])")
+_TEST_OP = re.compile(r"&&|\|\||[<>()!|&;]")
 _EMPTY_PARENS = re.compile(r"\([ \t]*\)")
 
 
@@ -173,6 +175,8 @@ class Parser(WordReader):
         elif self.s.startswith("(", self.i):
             self.i += 1
             kind, bodies, words = "subshell", (self.nested_list("subshell"),), ()
+        elif _TEST_OPEN.match(self.s, self.i):
+            return self.parse_test()
         else:
             return self.parse_simple()
         redirects = []
@@ -223,6 +227,27 @@ class Parser(WordReader):
             self.problem("expected a command")
         return new_command(tuple(words), tuple(assignments), tuple(redirects), self.off + start, self.off + end,
                            tuple(self.context))
+
+    def parse_test(self) -> Node:
+        """`[[ … ]]`: a command named `[[` whose words may be `&&`, `<`, `(`, … up to `]]`."""
+        start = self.i
+        words: list[Word] = []
+        while True:
+            self.skip_blanks()
+            if self.i >= self.n or self.s[self.i] == "\n":
+                self.problem("expected ']]'", start)
+                break
+            w = self.read_word()
+            if w is None:  # an operator character: inside [[ ]] it is a word
+                m = _TEST_OP.match(self.s, self.i)
+                end = m.end() if m is not None else self.i + 1
+                text = self.s[self.i:end]
+                w = Word(text, text, True, False, self.off + self.i, self.off + end)
+                self.i = end
+            words.append(w)
+            if w.raw == "]]" and len(words) > 1:
+                break
+        return new_command(tuple(words), (), (), self.off + start, self.off + self.i, tuple(self.context))
 
     def parse_redirect(self) -> Redirect | None:
         if self.i >= self.n or self.s[self.i] not in _REDIRECT_START:

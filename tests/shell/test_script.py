@@ -82,6 +82,11 @@ class TestCompounds:
         assert p.command_names() == ["echo", "echo", "f", "g"]
         assert p.commands[0].context == ("function", "group")
 
+    def test_double_bracket_test_keeps_its_operators_as_words(self) -> None:
+        p = parse_shell('[[ -f a && "$x" == b* || ( 1 < 2 ) ]] && echo yes')
+        assert p.command_names() == ["[[", "echo"]
+        assert p.commands[0].args == ("-f", "a", "&&", "$x", "==", "b*", "||", "(", "1", "<", "2", ")", "]]")
+
     def test_arithmetic(self) -> None:
         assert names("(( i = 1 + (2 * 3) )) && echo $((i + 1))") == ["echo"]
         assert names("(( n = `nproc` )); make -j$(( $(nproc) + 1 ))") == ["nproc", "make", "nproc"]

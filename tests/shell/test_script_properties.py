@@ -9,7 +9,7 @@ from buildkit_py.shell.script import parse_shell
 PIECES = st.sampled_from(
     ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until", "case", "esac", "function",
      "{", "}", "(", ")", "((", "))", "$(", "${", "`", "'", '"', "\\", "\\\n", "\n", " ", "\t", ";", ";;", "&",
-     "&&", "|", "||", "!", "<", ">", "<<", "<<-", "EOF", "2>&1", "#", "=", "a=", "$", "x", "apt-get", "-y", "*"]
+     "&&", "|", "||", "!", "<", ">", "<<", "<<-", "EOF", "2>&1", "#", "=", "a=", "$", "x", "apt-get", "-y", "*", "[[", "]]"]
 )
 SCRIPTS = st.one_of(st.text(max_size=60), st.lists(PIECES | st.text(max_size=2), max_size=40).map(" ".join),
                     st.lists(PIECES, max_size=40).map("".join))
