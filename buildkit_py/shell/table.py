@@ -57,7 +57,7 @@ EXPANSIONS: Mapping[str, Expansion] = MappingProxyType({
     "ENTRYPOINT": _NONE,
     "HEALTHCHECK": _NONE,
     "MAINTAINER": _NONE,
-    "ONBUILD": _NONE,
+    "ONBUILD": Expansion("none", note="the trigger is expanded like its instruction when it runs in a later build"),
     "SHELL": _NONE,
 })
 
