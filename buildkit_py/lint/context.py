@@ -13,6 +13,8 @@ from .model import Edit
 
 if TYPE_CHECKING:
     from ..shell.script_model import ParsedShell
+    from .dockerignore import IgnoreMatcher
+    from .scope import Scope
 
 
 @dataclass
@@ -21,6 +23,8 @@ class LintContext:
     config: LintConfig = field(default_factory=LintConfig)
     context_dir: Path | None = None  # the build context, for rules that look at files
     cache: dict[str, Any] = field(default_factory=dict)  # rule families may share work here
+    # image reference -> "os/arch" it was pulled as, when the caller resolved base images (the builder)
+    image_platforms: dict[str, str] | None = None
 
     @property
     def path(self) -> str | None:
@@ -62,11 +66,42 @@ class LintContext:
         start, end = self.span_offsets(span)
         return Edit(start, end, text)
 
-    def stage_of(self, ins: A.Instruction) -> A.Stage | None:
+    @functools.cached_property
+    def _stage_by_id(self) -> dict[int, A.Stage]:
+        out = {}
         for stage in self.stages:
-            if stage.from_ is ins or any(i is ins for i in stage.instructions):
-                return stage
-        return None
+            out[id(stage.from_)] = stage
+            for i in stage.instructions:
+                out[id(i)] = stage
+        return out
+
+    def stage_of(self, ins: A.Instruction) -> A.Stage | None:
+        return self._stage_by_id.get(id(ins))
+
+    @functools.cached_property
+    def target_platform(self) -> str:
+        return self.config.platform or host_platform()
+
+    @functools.cached_property
+    def scope(self) -> "Scope":
+        """ARG/ENV scoping and the stage graph, as a build of this Dockerfile would see them."""
+        from .scope import Scope
+
+        return Scope(self.dockerfile, self.config.build_args, self.target_platform, host_platform(),
+                     self.config.target)
+
+    @functools.cached_property
+    def dockerignore(self) -> "IgnoreMatcher | None":
+        """The context's .dockerignore (or `<Dockerfile>.dockerignore`), when a context is given."""
+        if self.context_dir is None:
+            return None
+        from .dockerignore import IgnoreMatcher, ignore_file_for, read_ignore_file
+
+        found = ignore_file_for(self.context_dir, self.path)
+        if found is None:
+            return None
+        text = found.read_text(encoding="utf-8", errors="surrogateescape")
+        return IgnoreMatcher.from_patterns(read_ignore_file(text))
 
     def shell(self, ins: A.Instruction) -> "ParsedShell | None":
         """The shell script of a shell-form RUN (heredoc bodies included), parsed once."""
@@ -76,17 +111,29 @@ class LintContext:
         return self.cache[key]
 
 
+_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm/v7", "i686": "386", "i386": "386"}
+
+
+@functools.lru_cache(maxsize=1)
+def host_platform() -> str:
+    """This machine as a platform (`linux/amd64`), the default target as BuildKit's is."""
+    import platform
+
+    machine = platform.machine().lower()
+    return "linux/" + _ARCH.get(machine, machine or "amd64")
+
+
 def run_script(ins: A.Instruction) -> str | None:
     """The text a shell-form RUN hands to the shell: the line, or its heredoc body."""
     if not isinstance(ins, A.Run) or ins.json or not ins.command:
         return None
     script = ins.command[0]
     if ins.heredocs:
-        bodies = "\n".join(h.body for h in ins.heredocs)
         stripped = script.strip()
         if stripped.startswith("<<") and len(stripped.split()) == 1:
-            return bodies  # `RUN <<EOF` runs the body itself
-        return script + "\n" + bodies
+            return "\n".join(h.body for h in ins.heredocs)  # `RUN <<EOF` runs the body itself
+        # otherwise the shell reads the heredocs itself: the line, then each body and terminator
+        return script + "".join("\n" + h.content + h.end_text.rstrip("\r\n") for h in ins.heredocs) + "\n"
     return script
 
 

@@ -11,6 +11,7 @@ from . import ast as A
 from .errors import DockerfileSyntaxError
 from .flags import FlagError, FlagSpec, parse_duration, parse_flags
 from .heredoc import parse_heredoc
+from .line_parsers import GO_SPACE
 from .raw import RawInstruction
 
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
@@ -52,9 +53,15 @@ def build(raw: RawInstruction, *, path: str | None, source: str) -> A.Instructio
 
 
 def instruction_span(raw: RawInstruction) -> Span:
-    first = raw.pieces[0]
-    last_line = raw.text.rstrip("\n").rsplit("\n", 1)[-1].rstrip("\r")
-    return Span(raw.start_line, first.col + 1, raw.end_line, len(last_line) + 1)
+    text = raw.text
+    nl = text.find("\n")
+    first = text if nl < 0 else text[:nl]
+    col = len(first) - len(first.lstrip(GO_SPACE)) + 1
+    if nl < 0 or nl == len(text) - 1:
+        last = first
+    else:
+        last = text.rstrip("\n").rsplit("\n", 1)[-1]
+    return Span(raw.start_line, col, raw.end_line, len(last.rstrip("\r")) + 1)
 
 
 class _Ctx:

@@ -174,22 +174,14 @@ def trim_continuation(line: str, escape: str) -> tuple[str, bool]:
 _SP = "[\t\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 # After the first line of an instruction: comment and blank lines are dropped, and so is each
 # unescaped escape character ending a line, with the newline after it.
-_JOIN = {
-    esc: re.compile(
-        rf"^{_SP}*(?:#[^\n]*)?(?:\n|\Z)|(?<!{re.escape(esc)}){re.escape(esc)}[ \t]*\r*(?:\n|\Z)|\r*\n?\Z",
-        re.M,
-    )
-    for esc in ("\\", "`")
-}
-# The same when no comment or blank line sits inside the continuation (the usual case): a
-# pattern that starts with the escape character lets the regex engine skip ahead to it.
-_JOIN_SIMPLE = {
-    esc: re.compile(rf"{re.escape(esc)}(?<!{re.escape(esc * 2)})[ \t]*\r*(?:\n|\Z)|\r*\n?\Z")
-    for esc in ("\\", "`")
-}
+# After the first line of an instruction: comment and blank lines are dropped, and so is each
+# unescaped escape character ending a line, with the newline after it. The patterns start with
+# the escape character so that the regex engine can skip ahead to it.
+_JOIN = {esc: re.compile(rf"{re.escape(esc)}(?<!{re.escape(esc * 2)})[ \t]*\r*\n") for esc in ("\\", "`")}
 _SKIPPED_INSIDE = re.compile(rf"^{_SP}*[#\n]|^{_SP}+\Z", re.M)
+_SKIPPED_LINES = re.compile(rf"^{_SP}*(?:#[^\n]*)?(?:\n|\Z)", re.M)
+_BLANK_LINE = re.compile(rf"^{_SP}*(?:\n|{_SP}\Z)", re.M)
 _LEADING = re.compile(rf"(?:{_SP}*(?:#[^\n]*)?\n)*")
-_BLANK_INSIDE = re.compile(rf"^{_SP}*(?:\n|{_SP}\Z)", re.M)
 
 
 def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[int, ...]]:
@@ -201,13 +193,17 @@ def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[in
     if not more:
         return stripped, ()
     rest = text[nl + 1 :] if nl >= 0 else ""
-    if _SKIPPED_INSIDE.search(rest) is None:
-        return content + _JOIN_SIMPLE[escape].sub("", rest), ()
-    joined = content + _JOIN[escape].sub("", rest)
     empty: tuple[int, ...] = ()
-    if _BLANK_INSIDE.search(rest):
-        _, _, empty = assemble(text, first_line, escape)
-    return joined, empty
+    if _SKIPPED_INSIDE.search(rest) is not None:
+        if _BLANK_LINE.search(rest) is not None:
+            lines = rest.split("\n")
+            if rest.endswith("\n"):
+                lines.pop()
+            empty = tuple(first_line + 1 + i for i, ln in enumerate(lines) if not ln.strip(GO_SPACE))
+        rest = _SKIPPED_LINES.sub("", rest)
+    body = _JOIN[escape].sub("", rest.rstrip("\r\n"))
+    body, _ = trim_continuation(body, escape)  # a continuation at the very end of the file
+    return content + body, empty
 
 
 def assemble(text: str, first_line: int, escape: str) -> tuple[str, tuple[Piece, ...], tuple[int, ...]]:
