@@ -6,7 +6,7 @@ import time
 from buildkit_py.store import Store
 from buildkit_py.store.gc import PrunePolicy, collect, prune
 
-from conftest import put_image
+from tests.store.storeutil import put_image
 
 
 def blobs(store: Store) -> set[str]:

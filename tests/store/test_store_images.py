@@ -5,7 +5,7 @@ import pytest
 
 from buildkit_py.store import ImageNotFound, InvalidInput, Store
 
-from conftest import put_image
+from tests.store.storeutil import put_image
 
 
 def test_names_are_stored_in_full_form(store: Store) -> None:
