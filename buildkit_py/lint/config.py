@@ -8,7 +8,7 @@ from .model import Severity
 
 @dataclass(frozen=True)
 class LintConfig:
-    select: frozenset[str] = frozenset()  # empty: every non-experimental rule
+    select: frozenset[str] = frozenset()  # empty: every non-experimental rule; "ALL" too
     ignore: frozenset[str] = frozenset()
     severity: dict[str, Severity] = field(default_factory=dict)  # per-rule override
     failure_threshold: Severity = Severity.INFO  # hadolint's default: info and above fail
@@ -20,6 +20,11 @@ class LintConfig:
     build_args: dict[str, str] = field(default_factory=dict)  # as `docker build --check --build-arg`
     shellcheck: bool = False
     no_fail: bool = False
+    # None: check every stage, as `docker build --check`; "" the last stage, or a stage name: only
+    # the stages that target needs get the checks BuildKit makes while building (as a plain build).
+    target: str | None = None
+    platform: str | None = None  # target platform (TARGETPLATFORM ...); None: this machine's
+    disable_ignore_pragma: bool = False  # hadolint's option: inline `ignore` pragmas are not honoured
 
     def enabled(self, code: str, experimental: bool) -> bool:
         if code in self.ignore:
@@ -27,3 +32,6 @@ class LintConfig:
         if self.select:
             return code in self.select or (not experimental and "ALL" in self.select)
         return not experimental or self.experimental
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        return self.severity.get(code, default)

@@ -13,7 +13,7 @@ from .model import Edit
 
 if TYPE_CHECKING:
     from ..shell.script_model import ParsedShell
-    from .dockerignore import IgnoreMatcher
+    from ..frontend.dockerignore import PatternMatcher
     from .scope import Scope
 
 
@@ -91,17 +91,22 @@ class LintContext:
                      self.config.target)
 
     @functools.cached_property
-    def dockerignore(self) -> "IgnoreMatcher | None":
-        """The context's .dockerignore (or `<Dockerfile>.dockerignore`), when a context is given."""
+    def dockerignore(self) -> "PatternMatcher | None":
+        """The context's .dockerignore (`<Dockerfile>.dockerignore` beside the Dockerfile wins)."""
         if self.context_dir is None:
             return None
-        from .dockerignore import IgnoreMatcher, ignore_file_for, read_ignore_file
+        from ..frontend.dockerignore import DockerignoreError, PatternMatcher, parse_dockerignore
 
-        found = ignore_file_for(self.context_dir, self.path)
+        candidates = [self.context_dir / ".dockerignore"]
+        if self.path and self.path not in ("-", "<stdin>"):
+            candidates.insert(0, Path(self.path + ".dockerignore"))
+        found = next((p for p in candidates if p.is_file()), None)
         if found is None:
             return None
-        text = found.read_text(encoding="utf-8", errors="surrogateescape")
-        return IgnoreMatcher.from_patterns(read_ignore_file(text))
+        try:
+            return PatternMatcher(parse_dockerignore(found.read_text(encoding="utf-8", errors="surrogateescape")))
+        except DockerignoreError:
+            return None  # the build reports the bad pattern
 
     def shell(self, ins: A.Instruction) -> "ParsedShell | None":
         """The shell script of a shell-form RUN (heredoc bodies included), parsed once."""

@@ -1,13 +1,20 @@
-"""Runs the rules over a Dockerfile: selection, severity, suppression, ordering."""
+"""Runs the rules over a Dockerfile: selection, severity, suppression, ordering.
+
+A rule only finds problems. Whether one is reported, and how severely, is decided here from
+the config (select/ignore/severity), BuildKit's `# check=` directive and comments (for BuildKit's
+checks), and the `# pybuild: ignore=` / `# hadolint ignore=` pragmas.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..syntax import ast as A
+from .checkconfig import CheckConfig, CheckOptionError, comment_check_value, file_check_value, parse_check_options
 from .config import LintConfig
 from .context import LintContext
-from .model import Diagnostic
-from .rule import all_rules
+from .model import Diagnostic, Finding, Severity
+from .pragmas import NO_PRAGMAS, find_pragmas
+from .rule import Rule, all_rules
 
 
 def lint(
@@ -16,26 +23,112 @@ def lint(
     *,
     path: str | None = None,
     context_dir: str | Path | None = None,
+    image_platforms: dict[str, str] | None = None,
 ) -> list[Diagnostic]:
-    """Lint a parsed Dockerfile or its text; diagnostics sorted by place."""
+    """Lint a parsed Dockerfile or its text; diagnostics sorted by place.
+
+    Text is parsed leniently (instructions BuildKit rejects become findings); a file whose
+    structure cannot be read raises DockerfileSyntaxError.
+    """
     from ..syntax import parse
 
     config = config or LintConfig()
     df = parse(dockerfile, path=path, strict=False) if isinstance(dockerfile, str) else dockerfile
-    ctx = LintContext(df, config, Path(context_dir) if context_dir is not None else None)
-    out: list[Diagnostic] = []
+    ctx = LintContext(df, config, Path(context_dir) if context_dir is not None else None,
+                      image_platforms=image_platforms)
+    return run_rules(ctx)
+
+
+def file_check_config(ctx: LintContext) -> tuple[CheckConfig, CheckOptionError | None]:
+    """The file-level `# check=` options (BUILDKIT_DOCKERFILE_CHECK wins), computed once."""
+    key = "engine:file-check"
+    if key not in ctx.cache:
+        value = file_check_value(ctx.dockerfile.directive("check"), ctx.config.build_args)
+        try:
+            ctx.cache[key] = (parse_check_options(value), None)
+        except CheckOptionError as err:
+            ctx.cache[key] = (CheckConfig(), err)
+    return ctx.cache[key]
+
+
+def _instruction_check(file_cfg: CheckConfig, ins: A.Instruction | None) -> CheckConfig:
+    if ins is None or not ins.comments:
+        return file_cfg
+    value = comment_check_value(ins.comments)
+    if value is None:
+        return file_cfg
+    try:
+        return file_cfg.merged(parse_check_options(value))
+    except CheckOptionError:
+        return file_cfg  # BuildKit ignores a comment it cannot read
+
+
+def _wanted(rule: Rule, config: LintConfig, file_cfg: CheckConfig, source: str) -> bool:
+    if config.enabled(rule.code, rule.experimental):
+        return True
+    if not (rule.experimental and rule.origin == "buildkit") or rule.code in config.ignore:
+        return False
+    if config.select and rule.code not in config.select and "ALL" not in config.select:
+        return False
+    # The file (or a comment on an instruction) may switch an experimental check on.
+    return file_cfg.allows(rule.code, True) or "experimental" in source
+
+
+def run_rules(ctx: LintContext) -> list[Diagnostic]:
+    """Every enabled rule over `ctx`, then suppression and ordering."""
+    config = ctx.config
+    df = ctx.dockerfile
+    file_cfg, _ = file_check_config(ctx)
+    pragmas = NO_PRAGMAS if config.disable_ignore_pragma else find_pragmas(df)
     lines = ctx.lines
+    seen: set[tuple] = set()
+    out: list[Diagnostic] = []
     for rule in all_rules().values():
-        if not config.enabled(rule.code, rule.experimental):
-            continue
         if rule.needs_context and ctx.context_dir is None:
             continue
-        severity = config.severity.get(rule.code, rule.severity)
+        if not _wanted(rule, config, file_cfg, df.source):
+            continue
+        buildkit = rule.origin == "buildkit"
         for f in rule.check(ctx):
-            text = lines[f.span.start_line - 1] if 0 < f.span.start_line <= len(lines) else ""
+            severity = _severity(rule, f, config, file_cfg) if buildkit else config.severity_of(rule.code, rule.severity)
+            if severity is None or severity == Severity.NONE:
+                continue
+            if not buildkit and rule.code in file_cfg.skip:
+                continue  # `# check=skip=` naming a rule of ours is honoured too
+            if pragmas.suppresses(rule.code, f.span.start_line):
+                continue
+            key = (rule.code, f.span, f.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            n = f.span.start_line
+            text = lines[n - 1] if 0 < n <= len(lines) else ""
             out.append(Diagnostic(
                 code=rule.code, message=f.message, severity=severity, span=f.span, path=df.path,
                 fix=f.fix, url=rule.url, name=rule.name, source_line=text.rstrip("\r"),
             ))
-    out.sort(key=lambda d: (d.span.start_line, d.span.start_col, d.code))
-    return out
+    out.sort(key=lambda d: (d.span.start_line, d.span.start_col, d.code, d.message))
+    return _drop_explained_build_errors(out)
+
+
+def _drop_explained_build_errors(out: list[Diagnostic]) -> list[Diagnostic]:
+    """A BuildError is the fallback: a rule's own error with a fix on that line explains it better."""
+    if not any(d.code == "BuildError" for d in out):
+        return out
+    rules = all_rules()
+    explained = {d.span.start_line for d in out if d.severity == Severity.ERROR and d.fix is not None
+                 and d.code in rules and rules[d.code].origin != "buildkit"}
+    return [d for d in out if d.code != "BuildError" or d.span.start_line not in explained]
+
+
+def _severity(rule: Rule, f: Finding, config: LintConfig, file_cfg: CheckConfig) -> Severity | None:
+    """A BuildKit check's severity, or None when its `# check=` options switch it off here."""
+    cfg = _instruction_check(file_cfg, f.instruction)
+    if rule.experimental:
+        if not (config.enabled(rule.code, True) or cfg.allows(rule.code, True)):
+            return None
+    elif not cfg.allows(rule.code, False):
+        return None
+    if rule.code in config.severity:
+        return config.severity[rule.code]
+    return Severity.ERROR if file_cfg.error else rule.severity

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from ..errors import Span
+
+if TYPE_CHECKING:
+    from ..syntax.ast import Instruction
 
 
 class Severity(IntEnum):
@@ -50,6 +54,9 @@ class Finding:
     span: Span
     message: str
     fix: Fix | None = None
+    # BuildKit checks: the instruction whose `# check=` comment governs this finding (BuildKit
+    # sometimes reports at one instruction under another's comment); None: the file's directive only.
+    instruction: "Instruction | None" = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,10 @@ class Diagnostic:
     url: str | None = None
     name: str = ""  # the rule's human name
     source_line: str = field(default="", compare=False)
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
 
     def to_json(self) -> dict:
         out = {
