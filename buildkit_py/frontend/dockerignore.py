@@ -199,12 +199,18 @@ class PatternMatcher:
 
     def matches(self, path: str) -> bool:
         """Whether `path` is excluded: it or one of its parents matches (MatchesOrParentMatches)."""
+        decided = self.deciding_pattern(path)
+        return decided is not None and not decided.exclusion
+
+    def deciding_pattern(self, path: str) -> Pattern | None:
+        """The last pattern that changed `path`'s fate (an exclusion means it is sent after all)."""
         path = clean_path(path)
         if path == ".":
-            return False  # the context root itself is never excluded
+            return None  # the context root itself is never excluded
         parent = path.rsplit("/", 1)[0] if "/" in path else "."
         parents = parent.split("/") if parent != "." else []
         matched = False
+        decided: Pattern | None = None
         for pattern in self.patterns:
             if pattern.exclusion != matched:
                 continue  # only an exclusion can undo a match, only an inclusion can make one
@@ -216,4 +222,5 @@ class PatternMatcher:
                         break
             if hit:
                 matched = not pattern.exclusion
-        return matched
+                decided = pattern
+        return decided

@@ -86,3 +86,11 @@ def test_bad_patterns_are_rejected(bad):
 
 def test_dockerfile_specific_ignore_file_comes_first():
     assert ignore_file_names("app.Dockerfile") == ("app.Dockerfile.dockerignore", ".dockerignore")
+
+
+def test_deciding_pattern_names_the_pattern_that_settled_it():
+    m = PatternMatcher(["*.md", "docs", "!docs/keep.md"])
+    assert m.deciding_pattern("docs/a.txt").text == "docs"
+    decided = m.deciding_pattern("docs/keep.md")
+    assert decided.text == "docs/keep.md" and decided.exclusion
+    assert m.deciding_pattern("src/a.py") is None
