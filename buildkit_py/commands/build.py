@@ -100,12 +100,17 @@ def _secrets(values: tuple[str, ...]) -> dict[str, bytes]:
               help="Network for RUN steps (RUN --network overrides it).")
 @click.option("--compression", type=click.Choice(["gzip", "zstd", "none"]), default="gzip", show_default=True,
               help="Layer compression.")
+@click.option("--cache-from", "cache_from", multiple=True,
+              help="External cache sources: type=registry,ref=REF or type=local,src=DIR.")
+@click.option("--cache-to", "cache_to", multiple=True,
+              help="Cache export: type=registry,ref=REF[,mode=min|max] or type=local,dest=DIR.")
+@click.option("--push", is_flag=True, help="Push the image to its registry (shorthand for --output type=registry).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the image ID.")
 @click.argument("context")
 @click.pass_context
 def build(ctx: click.Context, tags, dockerfile, build_args, target, no_cache, no_cache_filter, pull, platform,
-          progress, outputs, secrets, labels, iidfile, metadata_file, executor, network, compression, quiet,
-          context) -> None:
+          progress, outputs, secrets, labels, iidfile, metadata_file, executor, network, compression, cache_from,
+          cache_to, push, quiet, context) -> None:
     """Build an image from a Dockerfile and a CONTEXT directory (- : Dockerfile on stdin, no context)."""
     from ..solver.build import BuildRequest, build as run_build
     from ..solver.progress import make_progress
@@ -129,7 +134,7 @@ def build(ctx: click.Context, tags, dockerfile, build_args, target, no_cache, no
         build_args=_kv(build_args, "--build-arg", env_fallback=True), target=target, no_cache=no_cache,
         no_cache_filter=[x for v in no_cache_filter for x in v.split(",") if x], pull=pull, platform=platform,
         outputs=_outputs(outputs), secrets=_secrets(secrets), labels=_kv(labels, "--label"), executor=executor,
-        network=network, compression=compression,
+        network=network, compression=compression, cache_from=list(cache_from), cache_to=list(cache_to), push=push,
     )
     prog = make_progress("quiet" if quiet else progress)
     with Store() as store:

@@ -43,6 +43,9 @@ class BuildRequest:
     executor: str = "auto"
     network: str = "default"
     compression: str = "gzip"
+    cache_from: list[str] = field(default_factory=list)  # type=registry,ref=... / type=local,src=...
+    cache_to: list[str] = field(default_factory=list)  # type=registry,ref=...,mode=min|max / type=local,dest=...
+    push: bool = False
 
 
 @dataclass
@@ -135,8 +138,13 @@ def build(req: BuildRequest, store: Store, progress: Progress) -> BuildResult:
     opts = SolveOptions(build_args=req.build_args, no_cache=req.no_cache,
                         no_cache_filter=frozenset(x.lower() for x in req.no_cache_filter), platform=platform,
                         secrets=req.secrets, executor=req.executor, compression=req.compression,
-                        source_date_epoch=epoch, network=req.network)
+                        source_date_epoch=epoch, network=req.network, pull=req.pull)
     solver = Solver(store, df, plan, context, opts, progress, platform)
+    if req.cache_from:
+        from ..registry.cache import import_cache
+
+        for spec in req.cache_from:
+            solver.remote_caches.append(import_cache(store, spec))
     try:
         result = solver.solve()
     finally:
@@ -163,9 +171,20 @@ def build(req: BuildRequest, store: Store, progress: Progress) -> BuildResult:
     for o in outputs:
         if o.type != "image":
             written.append(_export(store, o, manifest_digest, names))
-        elif o.push:
-            raise BuildError("push is not available yet", hint="save with --output type=oci,dest=FILE and push with skopeo")
+        elif o.push or req.push:
+            from ..registry.push import push_image
+
+            if not names:
+                raise BuildError("push needs a name", hint="add -t REGISTRY/REPO:TAG")
+            for name in names:
+                push_image(store, manifest_digest, name)
+                written.append(f"pushed:{name}")
     progress.done(v)
+    if req.cache_to:
+        from ..registry.cache import export_cache
+
+        for spec in req.cache_to:
+            export_cache(store, spec, solver.used_records, final_layers=[l.digest for l in result.layers])
     return BuildResult(manifest_digest, config_digest, config_digest, names, solver.steps, solver.cached_steps,
                        time.monotonic() - started, written)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..contenthash.context import BuildContext
+from ..errors import PybuildError
 from ..frontend import dispatch as D
 from ..frontend.args import PROXY_ARGS, Platform
 from ..frontend.plan import BuildError, BuildPlan, StagePlan, find_stage
@@ -39,6 +40,7 @@ class SolveOptions:
     compression: str = "gzip"
     source_date_epoch: int | None = None
     network: str = "default"
+    pull: bool = False
 
 
 class Solver:
@@ -51,6 +53,8 @@ class Solver:
         self.lock = threading.Lock()
         self.steps = 0
         self.cached_steps = 0
+        self.remote_caches: list = []  # imported --cache-from sources (registry.cache.RemoteCache)
+        self.used_records: dict[str, dict] = {}  # cache records this build used or made (for --cache-to)
         self.total = sum(len(plan.stages[i].node.instructions) + 1 for i in plan.order)
 
     # ---- errors -------------------------------------------------------------------------
@@ -97,14 +101,15 @@ class Solver:
     def _image_base(self, sp: StagePlan) -> StageResult:
         from ..store.errors import ImageNotFound
 
-        try:
-            row = self.store.resolve(sp.base)
-        except ImageNotFound:
-            ins = sp.node.from_
-            raise self.error(
-                ins, f"failed to resolve source metadata for {sp.base}: image not found in the local store",
-                "load it first: `pybuild load -i image.tar`, `pybuild import rootfs.tar NAME`, or `pybuild pull`",
-            ) from None
+        ins = sp.node.from_
+        row = None
+        if not self.opts.pull:
+            try:
+                row = self.store.resolve(sp.base)
+            except ImageNotFound:
+                row = None
+        if row is None:
+            row = self._pull(sp.base, ins)
         manifest_digest, manifest = self._manifest_for_platform(row.digest)
         config = self.store.read_json(manifest["config"]["digest"])
         layers = []
@@ -117,6 +122,28 @@ class Solver:
         state = D.from_image_config(config.get("config"))
         return StageResult(sp.index, layers, state, base_key(manifest_digest, str(self.platform)), config,
                            I._parse_time(config.get("created")), dirs, sp.base, manifest_digest)
+
+    def _pull(self, ref: str, ins: A.Instruction):
+        """Resolve a base image through its registry (FROM of an image not in the store, or --pull)."""
+        from ..store.errors import ImageNotFound
+
+        try:
+            from ..registry.pull import pull_image
+        except ImportError:
+            pull_image = None
+        if pull_image is None:
+            try:
+                return self.store.resolve(ref)
+            except ImageNotFound:
+                raise self.error(
+                    ins, f"failed to resolve source metadata for {ref}: image not found in the local store",
+                    "load it first: `pybuild load -i image.tar` or `pybuild import rootfs.tar NAME`",
+                ) from None
+        try:
+            pull_image(self.store, ref, platform=str(self.platform))
+        except PybuildError as err:
+            raise self.error(ins, f"failed to resolve source metadata for {ref}: {err.message}", err.hint) from None
+        return self.store.resolve(ref)
 
     def _manifest_for_platform(self, digest: str) -> tuple[str, dict]:
         doc = self.store.read_json(digest)

@@ -81,16 +81,33 @@ class Steps:
     # ---- the cache ----------------------------------------------------------------------
 
     def lookup(self, key: str) -> dict | None:
+        """A cached result for `key`: from the store, else from imported remote cache."""
         if self.no_cache:
             return None
         rec = self.s.store.db.cache_get(key)
-        if rec is None:
+        value = rec.value if rec is not None else None
+        if value is None:
+            for remote in self.s.remote_caches:
+                value = remote.records.get(key)
+                if value is not None:
+                    break
+        if value is None:
             return None
-        value = rec.value
         layer = value.get("layer")
         if layer is not None and not self.s.store.blobs.has(layer["digest"]):
-            return None
+            if not self._fetch(layer["digest"]):
+                return None
+        if rec is None:  # remember what remote cache gave us
+            with self.s.store.writing():
+                self.s.store.db.cache_put(key, value, size=0 if layer is None else layer.get("size", 0))
+        self.s.used_records[key] = value
         return value
+
+    def _fetch(self, digest: str) -> bool:
+        for remote in self.s.remote_caches:
+            if remote.fetch(digest):
+                return True
+        return False
 
     def record(self, key: str, layer: LayerRef | None, created: float) -> None:
         value = {
@@ -101,6 +118,7 @@ class Steps:
         }
         with self.s.store.writing():
             self.s.store.db.cache_put(key, value, size=0 if layer is None else layer.size)
+        self.s.used_records[key] = value
 
     def apply(self, res: StageResult, key: str, value: dict) -> StageResult:
         """The stage after a step whose result (from cache or just made) is `value`."""
