@@ -1,0 +1,73 @@
+"""PB009: `apt-get install` without `apt-get update` before it in the same RUN."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ....shell.script import Command
+from ....syntax import ast as A
+from ...context import LintContext
+from ...model import Finding
+from ...rule import rule
+
+_APT = ("apt-get", "apt", "aptitude")
+
+
+@rule(
+    code="PB009",
+    name="apt-install-without-update",
+    summary="apt-get install without apt-get update earlier in the same RUN",
+    severity="warning",
+    docs="""
+What it does: flags a RUN that runs `apt-get install` (or `apt install`) with no
+`apt-get update` before it in the same RUN. Installing only local `.deb` files is fine.
+
+Why is this bad? The official Debian and Ubuntu images ship without package lists, so the
+install fails with "Unable to locate package". When the update is in an earlier RUN, that
+step is cached: later builds install from lists that may be months old, and fail when the
+mirror has dropped the versions they name, or install packages without their security
+fixes.
+
+Example:
+    RUN apt-get update
+    RUN apt-get install -y --no-install-recommends curl
+
+Use instead:
+    RUN apt-get update \\
+     && apt-get install -y --no-install-recommends curl \\
+     && rm -rf /var/lib/apt/lists/*
+
+Fix safety: no fix; merging RUN steps changes the layers and may need reordering.
+""",
+)
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for stage in ctx.stages:
+        updated_before = False
+        for ins in stage.instructions:
+            if not isinstance(ins, A.Run):
+                continue
+            parsed = ctx.shell(ins)
+            if parsed is None:
+                continue
+            updated = False
+            for cmd in parsed.effective_commands:
+                if _is(cmd, "update"):
+                    updated = True
+                elif _is(cmd, "install") and not updated and _installs_from_repo(cmd):
+                    where = ("an earlier RUN's `apt-get update` is cached, so its package lists go stale"
+                             if updated_before else "the image may have no package lists at all")
+                    yield Finding(ins.span, f"`{cmd.name} install` without `{cmd.name} update` before it in "
+                                            f"this RUN: {where}; update and install in one RUN")
+                    break
+            updated_before = updated_before or updated
+
+
+def _is(cmd: Command, sub: str) -> bool:
+    if cmd.name not in _APT:
+        return False
+    words = [a for a in cmd.args if not a.startswith("-")]
+    return bool(words) and words[0] == sub
+
+
+def _installs_from_repo(cmd: Command) -> bool:
+    packages = [a for a in cmd.args_without_flags(("o", "t", "c")) if a != "install"]
+    return not packages or not all(p.endswith(".deb") or "/" in p for p in packages)
