@@ -12,8 +12,9 @@ import os
 import shutil
 import stat
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from buildkit_py.oci import mediatypes as mt
 from buildkit_py.oci import tarentry as te
@@ -22,6 +23,8 @@ from buildkit_py.oci.layerbase import LayerError
 from buildkit_py.oci.tarstream import TarStream
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_T = TypeVar("_T")
 _MAX_LINKS = 40  # as the kernel's own limit on symlinks followed in one lookup
 _CACHE_MAX = 256
 
@@ -168,28 +171,25 @@ class _Applier:
             os.unlink(name, dir_fd=dfd)
 
     def _make(self, ti: tarfile.TarInfo, name: str, dfd: int, base: str, stream: TarStream) -> None:
-        try:
-            old = os.stat(base, dir_fd=dfd, follow_symlinks=False)
-        except FileNotFoundError:
-            old = None
-        if old is not None and not (stat.S_ISDIR(old.st_mode) and ti.isdir()):
-            self._remove(dfd, base)
-        xattrs = te.xattrs_of(ti)
+        xattrs = te.xattrs_of(ti) if ti.pax_headers else {}
         if ti.isdir():
-            if old is None or not stat.S_ISDIR(old.st_mode):
+            try:
                 os.mkdir(base, 0o700, dir_fd=dfd)
+            except FileExistsError:  # a directory stays (lower children too); anything else goes
+                if not stat.S_ISDIR(os.stat(base, dir_fd=dfd, follow_symlinks=False).st_mode):
+                    self._remove(dfd, base)
+                    os.mkdir(base, 0o700, dir_fd=dfd)
             self._with_fd(dfd, base, _DIR_FLAGS, ti, xattrs, set_mode=False)
             self.dirs.append((name, ti.mode, ti.mtime))
         elif ti.isreg():
-            fd = os.open(base, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                         0o600, dir_fd=dfd)
+            fd = self._fresh(dfd, base, lambda: os.open(base, _NEW_FILE_FLAGS, 0o600, dir_fd=dfd))
             try:
                 stream.copy_to(lambda mv: _write_all(fd, mv), name)
                 self._meta_fd(fd, ti, xattrs, set_mode=True)
             finally:
                 os.close(fd)
         elif ti.issym():
-            os.symlink(ti.linkname, base, dir_fd=dfd)
+            self._fresh(dfd, base, lambda: os.symlink(ti.linkname, base, dir_fd=dfd))
             self._meta_at(dfd, base, ti, xattrs, set_mode=False)
         elif ti.islnk():
             self._hardlink(ti, name, dfd, base)
@@ -197,6 +197,15 @@ class _Applier:
             self._special(ti, name, dfd, base, xattrs)
         else:
             raise LayerError(f"entry {name!r}: unsupported tar entry type {ti.type!r}")
+
+    def _fresh(self, dfd: int, base: str, create: Callable[[], _T]) -> _T:
+        """`create()`; if the name is taken, whatever is there (a whole tree for a directory)
+        goes first, as the entry replaces it. Trying first saves a stat per entry."""
+        try:
+            return create()
+        except FileExistsError:
+            self._remove(dfd, base)
+            return create()
 
     def _hardlink(self, ti: tarfile.TarInfo, name: str, dfd: int, base: str) -> None:
         target = te.clean_name(ti.linkname, f"entry {name!r}: hardlink target")
@@ -211,16 +220,18 @@ class _Applier:
                              "in the root")
         if stat.S_ISDIR(st.st_mode):
             raise LayerError(f"entry {name!r}: hardlink to the directory {ti.linkname!r}")
-        os.link(tbase, base, src_dir_fd=tfd, dst_dir_fd=dfd, follow_symlinks=False)
+        self._fresh(dfd, base, lambda: os.link(tbase, base, src_dir_fd=tfd, dst_dir_fd=dfd,
+                                                follow_symlinks=False))
 
     def _special(self, ti: tarfile.TarInfo, name: str, dfd: int, base: str,
                  xattrs: dict[str, bytes]) -> None:
         if ti.isfifo():
-            os.mkfifo(base, 0o600, dir_fd=dfd)
+            self._fresh(dfd, base, lambda: os.mkfifo(base, 0o600, dir_fd=dfd))
         else:
             kind = stat.S_IFCHR if ti.ischr() else stat.S_IFBLK
+            dev = os.makedev(ti.devmajor, ti.devminor)
             try:
-                os.mknod(base, kind | 0o600, os.makedev(ti.devmajor, ti.devminor), dir_fd=dfd)
+                self._fresh(dfd, base, lambda: os.mknod(base, kind | 0o600, dev, dir_fd=dfd))
             except PermissionError:
                 raise LayerError(f"entry {name!r}: creating device nodes needs root (CAP_MKNOD)",
                                  hint="apply this layer as root, or use an image without "
@@ -303,7 +314,7 @@ def apply_layer(blob: BinaryIO, root: Path, *, media_type: str | None = None,
         raise LayerError(f"{media_type!r} is not a layer media type")
     if same_owner is None:
         same_owner = os.geteuid() == 0
-    reader = LayerReader(blob, max_size=max_size)
+    reader = LayerReader(blob, max_size=max_size, digest=expected_diff_id is not None)
     applier = _Applier(Path(root), same_owner)
     try:
         stream = TarStream(reader)

@@ -265,15 +265,16 @@ class _Prefixed(io.RawIOBase):
 class LayerReader:
     """Decompressed bytes of a layer blob, produced by a second thread, with a size limit.
 
-    `read(n)`/`readinto` give the tar stream; `diff_id` is its sha256 once `drain()` has run.
+    `read(n)`/`readinto` give the tar stream; `drain()` reads the rest and returns its sha256.
     """
 
-    def __init__(self, blob: BinaryIO, *, max_size: int | None = None, what: str = "layer") -> None:
+    def __init__(self, blob: BinaryIO, *, max_size: int | None = None, what: str = "layer",
+                 digest: bool = True) -> None:
         head = blob.read(6)
         self.compression = detect_compression(head)
         self.max_size = max_size
         self._what = what
-        self._hash = hashlib.sha256()
+        self._hash = hashlib.sha256() if digest else None
         self._chunks: queue.Queue[object] = queue.Queue(_QUEUE_DEPTH)
         self._stopped = False
         self._error: BaseException | None = None
@@ -294,7 +295,8 @@ class LayerReader:
                         f"{self._what}: more than {self.max_size} bytes once decompressed",
                         hint="the blob may be a decompression bomb; raise the size limit if not",
                     )
-                self._hash.update(chunk)
+                if self._hash is not None:
+                    self._hash.update(chunk)
                 while not self._stopped:
                     try:
                         self._chunks.put(chunk, timeout=0.2)
@@ -348,12 +350,13 @@ class LayerReader:
     def tell(self) -> int:
         return self._pos
 
-    def drain(self) -> str:
-        """Read to the end (what follows the tar end marker counts too) and return the diff_id."""
+    def drain(self) -> str | None:
+        """Read to the end (what follows the tar end marker counts too) and return the diff_id
+        (None when made with digest=False)."""
         sink = memoryview(bytearray(CHUNK))
         while self.readinto(sink):
             pass
-        return "sha256:" + self._hash.hexdigest()
+        return None if self._hash is None else "sha256:" + self._hash.hexdigest()
 
     def close(self) -> None:
         self._stopped = True

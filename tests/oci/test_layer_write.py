@@ -221,3 +221,27 @@ def test_copying_a_tree_elsewhere_then_applying_twice_is_idempotent(sample: Path
     apply_layer(io.BytesIO(blob), root)  # every entry replaces what is there
     assert diff_manifests(tree_manifest(sample), tree_manifest(root)) == []
     shutil.rmtree(root)
+
+
+def test_fast_headers_are_the_bytes_tarfile_writes(sample: Path) -> None:
+    from buildkit_py.oci import tarentry as te
+
+    blob, _ = write(sample, "none")
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        members = tar.getmembers()
+    extra = []
+    for kind in (tarfile.CHRTYPE, tarfile.BLKTYPE, tarfile.FIFOTYPE, tarfile.SYMTYPE,
+                 tarfile.LNKTYPE, tarfile.DIRTYPE, tarfile.REGTYPE):
+        for name in ("x", "d" * 99 + "/", "n" * 100, "n" * 101, "é"):
+            ti = tarfile.TarInfo(name)
+            ti.type, ti.mode, ti.uid, ti.gid, ti.mtime = kind, 0o7777, 8**7 - 1, 0, 8**11 - 1
+            ti.linkname = "l" * 100 if kind in (tarfile.SYMTYPE, tarfile.LNKTYPE) else ""
+            ti.devmajor, ti.devminor = 259, 8**7 - 1
+            extra.append(ti)
+        big = tarfile.TarInfo("big-uid")
+        big.uid, big.size, big.mtime = 8**7, 8**11, 8**11
+        extra.append(big)
+    assert len(members) > 20
+    for ti in members + extra:
+        ti.uname = ti.gname = ""
+        assert te.header(ti) == ti.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"), ti.name
