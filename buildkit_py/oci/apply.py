@@ -274,7 +274,10 @@ class _Applier:
 
     def finish(self) -> None:
         for name, mode, mtime in reversed(self.dirs):
-            fd = self.root.dir(name, name, create=False)
+            try:
+                fd = self.root.dir(name, name, create=False)
+            except LayerError:
+                fd = None  # replaced by a file later in the same layer: nothing to set
             if fd is None:
                 continue  # removed again later in the same layer
             try:

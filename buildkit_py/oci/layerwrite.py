@@ -99,40 +99,51 @@ def _walk(root: str, whiteouts: bool) -> Iterator[tuple[str, str, os.stat_result
             stack.append(iter(_children(path, rel, whiteouts)))
 
 
+def _emit_path(sink: LayerSink, rel: str, path: str, st: os.stat_result, whiteouts: bool,
+               sde: int | None, inodes: dict[tuple[int, int], str]) -> None:
+    if whiteouts and _is_whiteout(st):
+        sink.write(te.header(te.marker_entry(rel, te.clamp(st.st_mtime, sde))))
+        return
+    xattrs = _read_xattrs(path)
+    opaque = whiteouts and stat.S_ISDIR(st.st_mode) and any(
+        xattrs.get(k) == b"y" for k in _OPAQUE_XATTRS)
+    ti = te.from_stat(rel, st, {k: v for k, v in xattrs.items() if te.keep_xattr(k)}, sde)
+    if ti.issym():
+        ti.linkname = os.readlink(path)
+    if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:
+        first = inodes.setdefault((st.st_dev, st.st_ino), rel)
+        if first != rel:
+            sink.write(te.header(te.link_entry(ti, rel, first)))
+            return
+    sink.write(te.header(ti))
+    if opaque:
+        sink.write(te.header(te.marker_entry(f"{rel}/{te.OPAQUE_MARKER}", ti.mtime)))
+    if ti.isreg() and ti.size:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            _copy_exact(sink, lambda mv: os.readv(fd, [mv]), ti.size, rel)
+        finally:
+            os.close(fd)
+
+
 def write_layer_from_dir(root: Path, out: BinaryIO, *, compression: str = "gzip",
                          source_date_epoch: int | None = None, whiteouts: bool = True,
                          level: int | None = None) -> LayerInfo:
     """A layer of `root` as it is on disk; with `whiteouts`, overlayfs whiteouts (0/0 char
     devices) and opaque directories become `.wh.` entries."""
     sink = LayerSink(out, compression, level)
-    sde = source_date_epoch
 
     def body() -> None:
         inodes: dict[tuple[int, int], str] = {}
-        for rel, path, st in _walk(os.fspath(root), whiteouts):
-            if whiteouts and _is_whiteout(st):
-                sink.write(te.header(te.marker_entry(rel, te.clamp(st.st_mtime, sde))))
-                continue
-            xattrs = _read_xattrs(path)
-            opaque = whiteouts and stat.S_ISDIR(st.st_mode) and any(
-                xattrs.get(k) == b"y" for k in _OPAQUE_XATTRS)
-            ti = te.from_stat(rel, st, {k: v for k, v in xattrs.items() if te.keep_xattr(k)}, sde)
-            if ti.issym():
-                ti.linkname = os.readlink(path)
-            if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:
-                first = inodes.setdefault((st.st_dev, st.st_ino), rel)
-                if first != rel:
-                    sink.write(te.header(te.link_entry(ti, rel, first)))
-                    continue
-            sink.write(te.header(ti))
-            if opaque:
-                sink.write(te.header(te.marker_entry(f"{rel}/{te.OPAQUE_MARKER}", ti.mtime)))
-            if ti.isreg() and ti.size:
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-                try:
-                    _copy_exact(sink, lambda mv: os.readv(fd, [mv]), ti.size, rel)
-                finally:
-                    os.close(fd)
+        rel = ""
+        try:
+            for rel, path, st in _walk(os.fspath(root), whiteouts):
+                _emit_path(sink, rel, path, st, whiteouts, source_date_epoch, inodes)
+        except OSError as exc:  # a file that vanished or cannot be read, named for the user
+            what = f"entry {rel!r}" if rel else f"directory {os.fspath(root)!r}"
+            raise LayerError(f"{what}: {exc.strerror or exc}",
+                             hint="is something changing the tree while the layer is written?"
+                             ) from None
 
     return _finish(sink, body)
 

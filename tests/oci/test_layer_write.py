@@ -245,3 +245,21 @@ def test_fast_headers_are_the_bytes_tarfile_writes(sample: Path) -> None:
     for ti in members + extra:
         ti.uname = ti.gname = ""
         assert te.header(ti) == ti.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"), ti.name
+
+
+def test_a_missing_tree_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LayerError, match="directory .*nope.*No such file"):
+        write_layer_from_dir(tmp_path / "nope", io.BytesIO())
+
+
+def test_sockets_are_left_out(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(tmp_path / "sock"))
+        (tmp_path / "f").write_text("x")
+        buf = io.BytesIO()
+        write_layer_from_dir(tmp_path, buf, compression="none")
+    with tarfile.open(fileobj=io.BytesIO(buf.getvalue())) as tar:
+        assert tar.getnames() == ["f"]
+
