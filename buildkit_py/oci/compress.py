@@ -335,6 +335,18 @@ class LayerReader:
         self._pos += n
         return n
 
+    def read_view(self, n: int) -> memoryview:
+        """Up to `n` bytes as a view into the current chunk, without copying; empty at the end."""
+        while self._cur is not None and not len(self._cur):
+            if not self._next_chunk():
+                return memoryview(b"")
+        if self._cur is None:
+            return memoryview(b"")
+        view = self._cur[:n]
+        self._cur = self._cur[len(view):]
+        self._pos += len(view)
+        return view
+
     def read(self, n: int) -> bytes:
         """Exactly `n` bytes, fewer only at the end of the stream."""
         out = bytearray(n)

@@ -131,11 +131,15 @@ class TarStream:
     def copy_to(self, write: Callable[[memoryview], object], name: str) -> int:
         """Pass the current entry's content to `write` in large pieces; returns the byte count."""
         total = 0
+        read_view = getattr(self._src, "read_view", None)
         while self._left:
-            n = self._src.readinto(self._scratch[:min(self._left, len(self._scratch))])
-            if not n:
+            if read_view is not None:  # straight from the decompressed chunk, no copy
+                view = read_view(self._left)
+            else:
+                view = self._scratch[:self._src.readinto(self._scratch[:min(self._left, CHUNK)])]
+            if not len(view):
                 raise LayerError(f"{self._what}: entry {name!r}: the tar stream ends inside its data")
-            write(self._scratch[:n])
-            self._left -= n
-            total += n
+            write(view)
+            self._left -= len(view)
+            total += len(view)
         return total
