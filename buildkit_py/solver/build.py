@@ -109,15 +109,87 @@ def _context(req: BuildRequest, store: Store, dockerfile_path: str | None):
     return BuildContext(root, matcher.matches if matcher else None, cache)
 
 
+def _dockerfile_source(req: BuildRequest) -> tuple[str, str] | None:
+    """The Dockerfile's text and path, read without the parser (for the build memo)."""
+    if req.dockerfile_text is not None:
+        return req.dockerfile_text, req.dockerfile or "-"
+    path = req.dockerfile or (os.path.join(req.context, "Dockerfile") if req.context else None)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "surrogateescape"), path
+    except OSError:
+        return None  # the full build reports it properly
+
+
+def _memo_key(req: BuildRequest, store: Store) -> str | None:
+    if req.no_cache or req.no_cache_filter or req.pull or req.cache_from or req.cache_to or req.push:
+        return None
+    if any(o.push for o in req.outputs):
+        return None
+    src = _dockerfile_source(req)
+    if src is None:
+        return None
+    from ..contenthash.context import StatCache
+    from . import memo
+
+    text, path = src
+    ctx_digest = ""
+    if req.context is not None:
+        if not os.path.isdir(req.context):
+            return None
+        cache = StatCache(Path(store.root) / "statcache.json")
+        ctx_digest = memo.context_digest(Path(req.context).resolve(), path if req.dockerfile not in (None, "-") else None, cache)
+        cache.save()
+    fields = {"args": sorted(req.build_args.items()), "target": req.target, "platform": req.platform,
+              "labels": sorted(req.labels.items()), "compression": req.compression, "network": req.network,
+              "secrets": sorted(req.secrets), "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+              "context": os.path.realpath(req.context) if req.context else None}
+    return memo.memo_key(text, os.path.basename(path), ctx_digest, fields)
+
+
 def build(req: BuildRequest, store: Store, progress: Progress) -> BuildResult:
     """Run a build; the image goes to the store (tagged), then to any other outputs."""
+    started = time.monotonic()
+    key = _memo_key(req, store)
+    if key is not None:
+        from . import memo
+
+        hit = memo.lookup(store, key)
+        if hit is not None:
+            return _finish_hit(req, store, progress, hit, started)
+    return _build(req, store, progress, key, started)
+
+
+def _names(req: BuildRequest) -> list[str]:
+    names = list(req.tags)
+    for o in req.outputs:
+        if o.type == "image" and o.name:
+            names += [n for n in o.name.split(",") if n]
+    return names
+
+
+def _finish_hit(req: BuildRequest, store: Store, progress: Progress, hit, started: float) -> BuildResult:
+    from ..oci import mediatypes as mt
+
+    v = progress.vertex("build cache: nothing changed since the last build of these inputs")
+    progress.cached(v)
+    names = _names(req)
+    with store.writing():
+        store.add_image(hit.manifest_digest, names=names, media_type=mt.OCI_MANIFEST)
+    written = [_export(store, o, hit.manifest_digest, names) for o in req.outputs if o.type != "image"]
+    return BuildResult(hit.manifest_digest, hit.config_digest, hit.config_digest, names, hit.steps, hit.steps,
+                       time.monotonic() - started, written)
+
+
+def _build(req: BuildRequest, store: Store, progress: Progress, memo_key: str | None, started: float) -> BuildResult:
     from ..frontend.args import parse_platform
     from ..frontend.plan import BuildError, make_plan
     from ..oci import mediatypes as mt
     from .image import build_config, build_manifest, encode
     from .solve import SolveOptions, Solver
 
-    started = time.monotonic()
     host = host_platform()
     platform: Platform = host
     if req.platform:
@@ -162,10 +234,7 @@ def build(req: BuildRequest, store: Store, progress: Progress) -> BuildResult:
         manifest_bytes = encode(manifest)
         manifest_digest = store.blobs.put_bytes(manifest_bytes)
         outputs = req.outputs or [Output("image")]
-        names = list(req.tags)
-        for o in outputs:
-            if o.type == "image" and o.name:
-                names += [n for n in o.name.split(",") if n]
+        names = _names(req)
         store.add_image(manifest_digest, names=names, media_type=mt.OCI_MANIFEST)
     written = []
     for o in outputs:
@@ -180,6 +249,11 @@ def build(req: BuildRequest, store: Store, progress: Progress) -> BuildResult:
                 push_image(store, manifest_digest, name)
                 written.append(f"pushed:{name}")
     progress.done(v)
+    if memo_key is not None:
+        from . import memo
+
+        memo.record(store, memo_key, manifest_digest, config_digest, [layer.digest for layer in result.layers],
+                    solver.bases, solver.steps)
     if req.cache_to:
         from ..registry.cache import export_cache
 

@@ -54,7 +54,8 @@ class Solver:
         self.steps = 0
         self.cached_steps = 0
         self.remote_caches: list = []  # imported --cache-from sources (registry.cache.RemoteCache)
-        self.used_records: dict[str, dict] = {}  # cache records this build used or made (for --cache-to)
+        self.used_records: dict[str, dict] = {}
+        self.bases: dict[str, str] = {}  # image references this build resolved -> image digest  # cache records this build used or made (for --cache-to)
         self.total = sum(len(plan.stages[i].node.instructions) + 1 for i in plan.order)
 
     # ---- errors -------------------------------------------------------------------------
@@ -110,6 +111,7 @@ class Solver:
                 row = None
         if row is None:
             row = self._pull(sp.base, ins)
+        self.bases[sp.base] = row.digest
         manifest_digest, manifest = self._manifest_for_platform(row.digest)
         config = self.store.read_json(manifest["config"]["digest"])
         layers = []
