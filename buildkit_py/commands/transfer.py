@@ -45,44 +45,50 @@ def save(image_args: tuple[str, ...], output: str | None, fmt: str) -> None:
     from ..exporters.docker_archive import docker_items, save_docker
     from ..exporters.oci_layout import SaveItem, save_oci_dir, save_oci_tar
     from ..exporters.tarwriter import atomic_output
+
+    to_dir = output is not None and (output.endswith("/") or os.path.isdir(output))
+    if to_dir and fmt != "oci":
+        raise InvalidInput("a directory output needs --format=oci", hint="or give a file name with -o")
+    # The shared lock keeps GC from removing the images' blobs while they are read.
+    with Store() as store, store.lock.shared():
+        chosen = _chosen_names(store, image_args)
+        if fmt == "oci":
+            items = [SaveItem.of(store, d, names) for d, names in chosen.items()]
+            if to_dir:
+                save_oci_dir(store, items, Path(output))  # type: ignore[arg-type]
+                return
+
+            def write(out: BinaryIO) -> None:
+                save_oci_tar(store, items, out)
+        else:
+            ditems = docker_items(store, [(d, tuple(n)) for d, n in chosen.items()])
+
+            def write(out: BinaryIO) -> None:
+                save_docker(store, ditems, out)
+        if output is None or output == "-":
+            write(_binary_stdout("an archive"))
+        else:
+            with atomic_output(Path(output)) as f:
+                write(f)
+
+
+def _chosen_names(store: Store, image_args: tuple[str, ...]) -> dict[str, list[str]]:
+    """Image digest -> names to save. A name saves that name; an ID or digest every name it has (as docker)."""
     from ..store.reference import parse
 
-    with Store() as store:
-        chosen: dict[str, list[str]] = {}
-        for arg in image_args:
-            row = store.resolve(arg)
-            names = chosen.setdefault(row.digest, [])
-            try:
-                ref = parse(arg)
-                named = not ref.digest and store.db.ref(str(ref)) == row.digest
-            except InvalidInput:
-                named = False
-            # A name saves that name; an ID or digest saves every name the image has (as docker).
-            for n in ([str(ref)] if named else store.db.refs_of(row.digest)):
-                if n not in names:
-                    names.append(n)
-        to_dir = output is not None and (output.endswith("/") or os.path.isdir(output))
-        if to_dir and fmt != "oci":
-            raise InvalidInput("a directory output needs --format=oci", hint="or give a file name with -o")
-        with store.lock.shared():  # keep the blobs from GC while they are copied
-            if fmt == "oci":
-                items = [SaveItem.of(store, d, names) for d, names in chosen.items()]
-                if to_dir:
-                    save_oci_dir(store, items, Path(output))  # type: ignore[arg-type]
-                    return
-
-                def write(out: BinaryIO) -> None:
-                    save_oci_tar(store, items, out)
-            else:
-                ditems = docker_items(store, [(d, tuple(n)) for d, n in chosen.items()])
-
-                def write(out: BinaryIO) -> None:
-                    save_docker(store, ditems, out)
-            if output is None or output == "-":
-                write(_binary_stdout("an archive"))
-            else:
-                with atomic_output(Path(output)) as f:
-                    write(f)
+    chosen: dict[str, list[str]] = {}
+    for arg in image_args:
+        row = store.resolve(arg)
+        names = chosen.setdefault(row.digest, [])
+        try:
+            ref = parse(arg)
+            named = [str(ref)] if not ref.digest and store.db.ref(str(ref)) == row.digest else []
+        except InvalidInput:
+            named = []
+        for n in named or store.db.refs_of(row.digest):
+            if n not in names:
+                names.append(n)
+    return chosen
 
 
 @click.command("load")
@@ -161,11 +167,10 @@ def export(image: str, output: str | None) -> None:
     from ..exporters.tarwriter import atomic_output
     from ..store.images import open_image
 
-    with Store() as store:
+    with Store() as store, store.lock.shared():
         view = open_image(store, store.resolve(image))
-        with store.lock.shared():
-            if output is None or output == "-":
-                export_rootfs(store, view, _binary_stdout("a filesystem tarball"))
-            else:
-                with atomic_output(Path(output)) as f:
-                    export_rootfs(store, view, f)
+        if output is None or output == "-":
+            export_rootfs(store, view, _binary_stdout("a filesystem tarball"))
+        else:
+            with atomic_output(Path(output)) as f:
+                export_rootfs(store, view, f)

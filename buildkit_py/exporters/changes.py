@@ -34,6 +34,8 @@ def _pairs(change: str, rest: str) -> list[tuple[str, str]]:
         raise _bad(change, str(err)) from None
     if words and "=" not in words[0]:  # legacy form: `ENV KEY value with spaces`
         key, _, value = rest.strip().partition(" ")
+        if not value.strip():
+            raise _bad(change, f"expected KEY=VALUE or KEY VALUE, got {rest!r}")
         return [(key, value.strip())]
     out = []
     for w in words:
