@@ -1,0 +1,339 @@
+"""Helpers shared by the hadolint rules (DL codes): how hadolint reads images, RUN scripts and flags.
+
+hadolint parses a Dockerfile with `language-docker` and RUN scripts with ShellCheck; the DL rules
+only agree with hadolint when they read text the same way, so the readings live here, once:
+
+- `parse_image(text)`: a FROM image reference split into registry, name, tag and digest the way
+  language-docker splits it (a registry only when the first part has a dot: `localhost:5000/x` is
+  image `localhost` with tag `5000/x`); `image_from_string` is its looser reading of
+  `COPY --from=` and `--mount from=` values.
+- `run_commands(ctx, ins)`: the simple commands of a RUN as hadolint lists them (`Cmd`), for shell
+  form, exec form (the list joined with spaces) and heredoc scripts, cached per instruction.
+- `Cmd`: a command name and its arguments, with hadolint's flag reading (`has_flag`, `count_flag`,
+  `args_no_flags(drop_values_of=…)`, `flag_args`) and `has_args` (hadolint's `cmdHasArgs`).
+- `runs(ctx, onbuild=True)`: the RUN instructions a rule looks at, `ONBUILD RUN` triggers included
+  for the rules hadolint also applies to ONBUILD.
+- `drop_quotes`, `ARCHIVE_EXTENSIONS`, `is_archive`, `mounts`, `has_cache_or_tmpfs_mount`,
+  `is_pip_install`.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ....syntax import ast as A
+
+if TYPE_CHECKING:
+    from ....shell.script_model import Command
+    from ...context import LintContext
+
+# File name endings hadolint treats as archives (ADD unpacks them; DL3010, DL3020).
+ARCHIVE_EXTENSIONS = (".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2", ".tgz",
+                      ".tlz", ".tpz", ".txz", ".xz")
+
+
+def drop_quotes(text: str) -> str:
+    """`text` without the single and double quotes around it (hadolint's `dropQuotes`)."""
+    return text.strip("\"'")
+
+
+def is_archive(path: str) -> bool:
+    """Whether a path ends like an archive ADD would unpack (quotes ignored)."""
+    return drop_quotes(path).endswith(ARCHIVE_EXTENSIONS)
+
+
+# ---------------------------------------------------------------- images
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image reference split as language-docker splits it (no normalisation, no defaults)."""
+
+    registry: str | None
+    name: str
+    tag: str | None = None
+    digest: str | None = None
+
+
+def _take(text: str, i: int, stop: str) -> int:
+    """Index after a run of characters not in `stop`; a `${…}` counts as one opaque piece."""
+    n = len(text)
+    while i < n and text[i] not in stop:
+        if text.startswith("${", i):
+            depth, j = 0, i + 1
+            while j < n:
+                if text[j] == "{":
+                    depth += 1
+                elif text[j] == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+        else:
+            i += 1
+    return min(i, n)
+
+
+def parse_image(text: str) -> ImageRef:
+    """Split a FROM image reference (`[registry/]name[:tag][@digest]`) as hadolint does."""
+    registry, rest = None, text
+    dot = _take(text, 0, ".")
+    if 0 < dot < len(text):
+        slash = _take(text, dot + 1, "/")
+        if slash > dot + 1 and slash < len(text):
+            registry, rest = text[:slash], text[slash + 1:]
+    end = _take(rest, 0, "@:")
+    name, tail = rest[:end], rest[end:]
+    tag = digest = None
+    if tail.startswith(":"):
+        end = _take(tail, 1, "@:")
+        tag, tail = tail[1:end], tail[end:]
+    if tail.startswith("@"):
+        digest = tail[1:]
+    return ImageRef(registry, name, tag, digest)
+
+
+def image_from_string(text: str) -> ImageRef:
+    """language-docker's reading of a bare image string (`COPY --from=`, `--mount from=`)."""
+    if "/" in text:
+        parts = text.split("/")
+        if parts and parts[-1] == "":
+            parts.pop()
+        if parts and "." in parts[0]:
+            return ImageRef(parts[0], "/".join(parts[1:]))
+    return ImageRef(None, text)
+
+
+# ---------------------------------------------------------------- RUN scripts
+
+
+@dataclass(frozen=True)
+class Cmd:
+    """One simple command as hadolint sees it: its name and every word after the first one."""
+
+    name: str
+    args: tuple[str, ...]
+    source: Command | None = field(default=None, compare=False, repr=False)  # the parsed command
+
+    @cached_property
+    def _flags(self) -> tuple[tuple[str, int], ...]:
+        # `--name[=v]` is flag "name"; `-abc` is flags a, b, c; `-` and `--` are no flags.
+        out: list[tuple[str, int]] = []
+        for i, arg in enumerate(self.args):
+            if arg in ("-", "--") or not arg.startswith("-"):
+                continue
+            if arg.startswith("--"):
+                out.append((arg[2:].split("=", 1)[0], i))
+            else:
+                out.extend((ch, i) for ch in arg[1:])
+        return tuple(out)
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(f for f, _ in self._flags)
+
+    def has_flag(self, *names: str) -> bool:
+        """Any of these flags, named without dashes (`has_flag("y", "yes")`)."""
+        return any(f in names for f, _ in self._flags)
+
+    def count_flag(self, name: str) -> int:
+        return sum(1 for f, _ in self._flags if f == name)
+
+    def has_arg(self, value: str) -> bool:
+        return value in self.args
+
+    def has_args(self, *values: str) -> bool:
+        """Any argument equal to one of `values` (hadolint's `cmdHasArgs` without the name)."""
+        return any(a in values for a in self.args)
+
+    def is_(self, name: str | Iterable[str], *any_args: str) -> bool:
+        """Named `name` (or one of several) and, when `any_args` are given, having one of them."""
+        ok = self.name == name if isinstance(name, str) else self.name in name
+        return ok and (not any_args or self.has_args(*any_args))
+
+    def has_arg_prefix(self, prefix: str) -> bool:
+        return any(a.startswith(prefix) for a in self.args)
+
+    def args_no_flags(self, drop_values_of: Iterable[str] = ()) -> list[str]:
+        """Arguments that are not flags, also without the word after each flag in `drop_values_of`
+        (unless that flag carries an `=`): hadolint's `getArgsNoFlags . dropFlagArg`."""
+        drop = set(drop_values_of)
+        flag_at = {i for _, i in self._flags}
+        value_at = {i + 1 for f, i in self._flags if f in drop and "=" not in self.args[i]}
+        return [a for i, a in enumerate(self.args) if i not in flag_at and i not in value_at]
+
+    def flag_args(self, name: str) -> list[str]:
+        """The word after each use of flag `name` (hadolint's `getFlagArg`: `useradd -u 1000`)."""
+        return [self.args[i + 1] for f, i in self._flags if f == name and i + 1 < len(self.args)]
+
+
+def is_pip_install(cmd: Cmd) -> bool:
+    """`pip… install …` (not pipenv) or `python… -m pip install …` (hadolint's `isPipInstall`)."""
+    if cmd.name.startswith("pip") and not cmd.name.startswith("pipenv") and "install" in cmd.args:
+        return True
+    if cmd.name.startswith("python"):
+        args = cmd.args
+        return any(args[i:i + 3] == ("-m", "pip", "install") for i in range(len(args) - 2))
+    return False
+
+
+def hadolint_script(ins: A.Run) -> str | None:
+    """The text hadolint hands ShellCheck for a RUN: exec form joined by spaces; for `RUN <<EOF`
+    the heredoc body; for `RUN cmd <<EOF` only the command line (hadolint drops the body)."""
+    if not ins.command:
+        return None
+    if ins.json:
+        return " ".join(ins.command)
+    script = ins.command[0]
+    if ins.heredocs and script.lstrip().startswith("<<"):
+        return ins.heredocs[0].body.strip()
+    return script
+
+
+def run_commands(ctx: LintContext, ins: A.Run) -> tuple[Cmd, ...]:
+    """The simple commands of a RUN in source order, as hadolint lists them (parsed once)."""
+    key = f"hadolint:cmds:{id(ins)}"
+    if key not in ctx.cache:
+        script = hadolint_script(ins)
+        ctx.cache[key] = commands_of(script) if script else ()
+    return ctx.cache[key]
+
+
+def commands_of(script: str) -> tuple[Cmd, ...]:
+    """hadolint's command list for a script: every named simple command, also nested ones."""
+    from ....shell.script import parse_shell
+
+    out = []
+    for command in parse_shell(script).commands:
+        cmd = _as_cmd(command)
+        if cmd is not None:
+            out.append(cmd)
+    return tuple(out)
+
+
+_GLOB = re.compile(r"[*?\[]")
+
+
+def _literal(word) -> str | None:
+    """The word's text if it is a plain literal (no expansion, no glob), as ShellCheck requires."""
+    if not word.static or _GLOB.search(word.raw):
+        return None
+    return word.value
+
+
+_BARE_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def hadolint_arg(value: str) -> str:
+    """An argument as hadolint spells it: `$NAME` becomes `${NAME}` (ShellCheck's tokens, printed)."""
+    return _BARE_VAR.sub(r"${\1}", value) if "$" in value else value
+
+
+def _as_cmd(command: Command) -> Cmd | None:
+    words = command.words
+    if not words:
+        return None
+    name = _literal(words[0])
+    if name is None:
+        return None  # ShellCheck names no command whose first word is not literal
+    rest = words[1:]
+    args = tuple(hadolint_arg(w.value) for w in rest)
+    # ShellCheck names the command `command`, `builtin`, `busybox`, `run` and `exec` run.
+    target = None
+    if name in ("busybox", "builtin", "command", "run"):
+        if rest and not rest[0].value.startswith("-"):
+            target = rest[0]
+    elif name == "exec":
+        target = _exec_target(rest)
+    if target is not None:
+        inner = _literal(target)
+        if inner is None:
+            return None
+        name = inner
+    return Cmd(name, args, command)
+
+
+def _exec_target(words) -> object | None:
+    """The word `exec` runs, reading its options BSD-style (`-c`, `-l`, `-a NAME`), else None."""
+    i = 0
+    while i < len(words):
+        text = words[i].value
+        if text == "--":
+            return words[i + 1] if i + 1 < len(words) else None
+        if text.startswith("--"):
+            return None  # no long options: ShellCheck gives up
+        if text.startswith("-"):
+            opts, i = text[1:], i + 1
+            for k, ch in enumerate(opts):
+                if ch == "a":
+                    if k == len(opts) - 1:
+                        i += 1
+                    break
+                if ch not in "cl":
+                    return None
+            continue
+        return words[i]
+    return None
+
+
+def runs(ctx: LintContext, *, onbuild: bool = True) -> Iterator[tuple[A.Instruction, A.Run]]:
+    """(instruction to report, RUN) pairs; with `onbuild`, `ONBUILD RUN …` as well."""
+    for ins in ctx.instructions:
+        if isinstance(ins, A.Run):
+            yield ins, ins
+        elif onbuild and isinstance(ins, A.Onbuild) and isinstance(ins.trigger, A.Run):
+            yield ins, ins.trigger
+
+
+def word_edit(ctx: LintContext, run: A.Run, cmd: Cmd, index: int, text: str, *, insert_after: bool = False):
+    """An edit replacing word `index` of `cmd` (0 is the name) in the file, or inserting `text`
+    after it; None where the script is not the RUN's own line (exec form, heredoc, ONBUILD)."""
+    from ...model import Edit
+
+    if cmd.source is None or run.json or run.heredocs or len(run.args) != 1 or index >= len(cmd.source.words):
+        return None
+    if not any(ins is run for ins in ctx.instructions):
+        return None
+    word = cmd.source.words[index]
+    base = run.args[0].start
+    start, end = ctx.span_offsets(run.raw.span_of(base + word.start, base + word.end))
+    if ctx.source[start:end] != word.raw:
+        return None  # the word spans a line continuation: leave it alone
+    return Edit(end, end, text) if insert_after else Edit(start, end, text)
+
+
+# ---------------------------------------------------------------- RUN --mount
+
+
+@dataclass(frozen=True, slots=True)
+class MountSpec:
+    type: str
+    target: str
+    from_: str | None
+
+
+def mounts(run: A.Run) -> list[MountSpec]:
+    """The `--mount` flags of a RUN as written (no expansion); unreadable ones are left out."""
+    out = []
+    for value in run.mounts:
+        try:
+            fields = next(csv.reader([value]))
+        except (csv.Error, StopIteration):
+            continue
+        kv = {}
+        for f in fields:
+            key, _, val = f.partition("=")
+            kv[key.strip().lower()] = val
+        target = kv.get("target", kv.get("dst", kv.get("destination", "")))
+        out.append(MountSpec(kv.get("type", "bind").lower(), target, kv.get("from")))
+    return out
+
+
+def has_cache_or_tmpfs_mount(run: A.Run, fragment: str) -> bool:
+    """A cache or tmpfs mount whose target contains `fragment` (e.g. `/var/lib/apt/lists`)."""
+    return any(m.type in ("cache", "tmpfs") and fragment in m.target for m in mounts(run))

@@ -1,0 +1,48 @@
+"""DL3014: use the `-y` switch with `apt-get install`."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...context import LintContext
+from ...model import Finding
+from ...rule import rule
+from ._common import Cmd, run_commands, runs
+
+MESSAGE = "Use the `-y` switch to avoid manual input `apt-get -y install <package>`"
+
+
+def asks_for_input(cmd: Cmd) -> bool:
+    """`apt-get install` without `-y`/`--yes`/`--assume-yes`/`-qq`/`-q -q`/`-q=2`."""
+    if not cmd.is_("apt-get", "install"):
+        return False
+    return not (cmd.has_flag("y", "yes", "qq", "assume-yes") or cmd.count_flag("q") == 2
+                or cmd.count_flag("quiet") == 2 or cmd.has_arg("-q=2"))
+
+
+@rule(
+    code="DL3014",
+    name="apt-get-yes",
+    summary="Use the -y switch to avoid manual input",
+    severity="warning",
+    origin="hadolint",
+    url="https://github.com/hadolint/hadolint/wiki/DL3014",
+    docs="""
+What it does: flags `apt-get install` without `-y` (or `--yes`, `--assume-yes`, `-qq`, `-q=2`).
+
+Why is this bad? Without it apt-get asks for confirmation; a build has no terminal, so the
+question is answered "no" and the step fails — or, worse, only fails once an install needs more
+packages than before.
+
+Example:
+    RUN apt-get install curl
+
+Use instead:
+    RUN apt-get install -y curl
+
+Fix safety: no fix offered; `-y` also accepts removals apt-get would otherwise ask about.
+""",
+)
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for report, run in runs(ctx):
+        if any(asks_for_input(c) for c in run_commands(ctx, run)):
+            yield Finding(report.span, MESSAGE)

@@ -1,0 +1,46 @@
+"""DL3015: avoid additional packages with `--no-install-recommends`."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...context import LintContext
+from ...model import Finding
+from ...rule import rule
+from ._common import Cmd, run_commands, runs
+
+MESSAGE = "Avoid additional packages by specifying `--no-install-recommends`"
+
+
+def installs_recommends(cmd: Cmd) -> bool:
+    return cmd.is_("apt-get", "install") and not (
+        cmd.has_flag("no-install-recommends") or cmd.has_arg("APT::Install-Recommends=false"))
+
+
+@rule(
+    code="DL3015",
+    name="apt-get-no-install-recommends",
+    summary="Avoid additional packages by specifying --no-install-recommends",
+    severity="info",
+    origin="hadolint",
+    url="https://github.com/hadolint/hadolint/wiki/DL3015",
+    docs="""
+What it does: flags `apt-get install` without `--no-install-recommends` (or
+`-o APT::Install-Recommends=false`).
+
+Why is this bad? By default apt installs every recommended package too: documentation, daemons,
+fonts, X libraries. They bloat the image and add to what must be patched, and the image rarely
+needs them.
+
+Example:
+    RUN apt-get install -y python3
+
+Use instead:
+    RUN apt-get install -y --no-install-recommends python3
+
+Fix safety: no fix offered; a program may rely on a recommended package being there.
+""",
+)
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for report, run in runs(ctx):
+        if any(installs_recommends(c) for c in run_commands(ctx, run)):
+            yield Finding(report.span, MESSAGE)

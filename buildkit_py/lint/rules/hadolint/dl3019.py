@@ -1,0 +1,44 @@
+"""DL3019: use `apk add --no-cache`."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...context import LintContext
+from ...model import Finding
+from ...rule import rule
+from ._common import has_cache_or_tmpfs_mount, run_commands, runs
+
+MESSAGE = ("Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` "
+           "when done installing packages")
+
+
+@rule(
+    code="DL3019",
+    name="apk-no-cache",
+    summary="Use the --no-cache switch with apk add",
+    severity="info",
+    origin="hadolint",
+    url="https://github.com/hadolint/hadolint/wiki/DL3019",
+    docs="""
+What it does: flags `apk add` without `--no-cache`, unless the RUN mounts a cache or tmpfs on
+`/var/cache/apk`.
+
+Why is this bad? apk keeps the package index and downloaded packages in /var/cache/apk; left in
+the layer they only add size. `--no-cache` fetches a fresh index and keeps nothing, which also
+makes `apk update` and `rm -rf /var/cache/apk/*` unnecessary.
+
+Example:
+    RUN apk add curl
+
+Use instead:
+    RUN apk add --no-cache curl
+
+Fix safety: no fix offered; with `--no-cache` the index is fetched on each `apk add`.
+""",
+)
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for report, run in runs(ctx):
+        if has_cache_or_tmpfs_mount(run, "/var/cache/apk"):
+            continue
+        if any(c.is_("apk", "add") and not c.has_flag("no-cache") for c in run_commands(ctx, run)):
+            yield Finding(report.span, MESSAGE)
