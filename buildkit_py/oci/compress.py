@@ -58,6 +58,22 @@ class _Worker:
             raise self.error
 
 
+class OutputError(Exception):
+    """An OSError writing the output (a full disk), carried past the handlers that name
+    entries for errors reading the input; `layerwrite` re-raises the OSError itself."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _write_out(out: BinaryIO, data: bytes | memoryview) -> None:
+    try:
+        out.write(data)
+    except OSError as exc:
+        raise OutputError(exc) from exc
+
+
 class LayerSink:
     """File-like target for tar bytes: computes diff_id, compresses, computes the blob digest."""
 
@@ -87,7 +103,7 @@ class LayerSink:
     def _emit(self, data: bytes) -> None:
         if data:
             self._blob_hash.update(data)
-            self._out.write(data)
+            _write_out(self._out, data)
             self._blob_size += len(data)
 
     def _compress(self, item: object) -> None:
@@ -102,7 +118,7 @@ class LayerSink:
         view = memoryview(self._buf)[:n]
         self._raw_hash.update(view)
         if self._worker is None:  # no compression: the blob is the tar, one hash serves both
-            self._out.write(view)
+            _write_out(self._out, view)
             self._blob_size += n
         else:
             if self.compression == "gzip":

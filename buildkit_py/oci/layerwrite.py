@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Union
 
 from buildkit_py.oci import tarentry as te
-from buildkit_py.oci.compress import LayerReader, LayerSink
+from buildkit_py.oci.compress import LayerReader, LayerSink, OutputError
 from buildkit_py.oci.layerbase import LayerError, LayerInfo
 from buildkit_py.oci.tarstream import TarStream
 
@@ -30,6 +30,9 @@ def _finish(sink: LayerSink, body: Callable[[], None]) -> LayerInfo:
         body()
         sink.write(te.END_OF_ARCHIVE)
         return sink.close()
+    except OutputError as exc:
+        sink.abort()
+        raise exc.error from None
     except BaseException:
         sink.abort()
         raise

@@ -263,3 +263,47 @@ def test_sockets_are_left_out(tmp_path: Path) -> None:
     with tarfile.open(fileobj=io.BytesIO(buf.getvalue())) as tar:
         assert tar.getnames() == ["f"]
 
+
+
+class _DiskFull(io.RawIOBase):
+    """An output that fills up after `room` bytes, as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        if len(b) > self.room:
+            raise OSError(28, "No space left on device")
+        self.room -= len(b)
+        return len(b)
+
+
+@pytest.mark.parametrize("compression", ["gzip", "zstd", "none"])
+def test_a_failing_output_stops_the_writer_and_its_thread(sample: Path, compression: str) -> None:
+    import threading
+
+    before = threading.active_count()
+    with pytest.raises(OSError, match="No space left"):
+        write_layer_from_dir(sample, _DiskFull(10_000), compression=compression)
+    assert threading.active_count() == before
+
+
+def test_a_failing_apply_leaves_no_thread_behind(tmp_path: Path) -> None:
+    import threading
+
+    big = io.BytesIO()
+    write_layer_from_entries([(_sized("a", 50_000_000), lambda: io.BytesIO(bytes(50_000_000)))],
+                             big, compression="zstd")
+    before = threading.active_count()
+    with pytest.raises(LayerError, match="more than"):
+        apply_layer(io.BytesIO(big.getvalue()), tmp_path, max_size=5_000_000)
+    assert threading.active_count() == before
+
+
+def _sized(name: str, size: int) -> tarfile.TarInfo:
+    ti = tarfile.TarInfo(name)
+    ti.size = size
+    return ti
