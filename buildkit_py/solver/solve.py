@@ -65,12 +65,36 @@ class Solver:
 
     # ---- stages -------------------------------------------------------------------------
 
-    def solve(self) -> StageResult:
+    def solve(self, workers: int = 4) -> StageResult:
+        """Build the plan's stages; a stage starts as soon as the stages it reads are built."""
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
         from .steps import Steps
 
         self.snapshots.clean_stale()
-        for i in self.plan.order:
-            self.results[i] = Steps(self, self.plan.stages[i]).run()
+        todo = list(self.plan.order)
+        if len(todo) == 1 or workers <= 1:
+            for i in todo:
+                self.results[i] = Steps(self, self.plan.stages[i]).run()
+            return self.results[self.plan.target]
+        running: dict = {}
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stage") as pool:
+            while todo or running:
+                for i in list(todo):
+                    if all(d in self.results for d in self.plan.stages[i].deps):
+                        todo.remove(i)
+                        running[pool.submit(Steps(self, self.plan.stages[i]).run)] = i
+                if not running:  # pragma: no cover - the plan's order guarantees progress
+                    raise BuildError("the build graph has a cycle")
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = running.pop(fut)
+                    try:
+                        self.results[i] = fut.result()
+                    except BaseException:
+                        for other in running:
+                            other.cancel()
+                        raise
         return self.results[self.plan.target]
 
     def base(self, sp: StagePlan) -> StageResult:

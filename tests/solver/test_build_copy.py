@@ -179,3 +179,13 @@ def test_outputs_oci_and_docker_tars(tmp_path, store_root):
         assert "oci-layout" in tf.getnames() and "index.json" in tf.getnames()
     with tarfile.open(tmp_path / "img.docker.tar") as tf:
         assert "manifest.json" in tf.getnames()
+
+
+def test_independent_stages_build_in_parallel_and_join(tmp_path, store_root):
+    ctx = _ctx(tmp_path, (
+        "FROM busybox AS a\nCOPY a /a\nFROM busybox AS b\nCOPY b /b\nFROM busybox AS c\nCOPY c /c\n"
+        "FROM scratch\nCOPY --from=a /a /a\nCOPY --from=b /b /b\nCOPY --from=c /c /c\n"
+    ), {"a": "1", "b": "2", "c": "3"})
+    out = pybuild("build", "-t", "joined", "--progress=plain", str(ctx), root=store_root).stderr
+    assert _counts(out) == (6, 0)
+    assert set(rootfs_files(store_root, "joined")) == {"a", "b", "c"}
