@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterator
 
@@ -55,7 +56,7 @@ application; the suggested tag needs testing. When the reference comes from an A
 def check(ctx: LintContext) -> Iterator[Finding]:
     today = max(datetime.date.today().isoformat(), TABLE_DATE)
     env, sources = _meta_args(ctx)
-    lexer = Lexer(escape=ctx.dockerfile.escape)
+    lexer = _lexer(ctx.dockerfile.escape)
     stage_names: set[str] = set()
     for stage in ctx.stages:
         ins = stage.from_
@@ -96,11 +97,16 @@ def _finding(ctx: LintContext, ins: A.From, written: str, ref: str, today: str,
     return Finding(span, message, fix)
 
 
+@functools.lru_cache(maxsize=2)
+def _lexer(escape: str) -> Lexer:
+    return Lexer(escape=escape)  # building one compiles its patterns: once per escape character
+
+
 def _meta_args(ctx: LintContext) -> tuple[dict[str, str], dict[str, tuple[A.Arg, A.ArgDef]]]:
     """The global ARGs' values (build args win over defaults), and which ones are editable defaults."""
     env: dict[str, str] = {}
     sources: dict[str, tuple[A.Arg, A.ArgDef]] = {}
-    lexer = Lexer(escape=ctx.dockerfile.escape)
+    lexer = _lexer(ctx.dockerfile.escape)
     build_args = ctx.config.build_args
     for arg in ctx.dockerfile.meta_args:
         for d in arg.definitions:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ....shell.script import Command
+from ....shell.script_wrappers import WRAPPERS
 from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding
@@ -43,13 +44,20 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for stage in ctx.stages:
         updated_before = False
         for ins in stage.instructions:
-            if not isinstance(ins, A.Run):
-                continue
+            if not isinstance(ins, A.Run) or "apt" not in ins.text:
+                continue  # the text test is a cheap filter: most RUNs never call apt
             parsed = ctx.shell(ins)
             if parsed is None:
                 continue
             updated = False
-            for cmd in parsed.effective_commands:
+            for cmd in parsed.commands:
+                name = cmd.name
+                if name not in _APT:
+                    if name not in WRAPPERS:
+                        continue  # unwrapping every command costs more than the rest of the rule
+                    cmd = cmd.unwrap()
+                    if cmd.name not in _APT:
+                        continue
                 if _is(cmd, "update"):
                     updated = True
                 elif _is(cmd, "install") and not updated and _installs_from_repo(cmd):
