@@ -45,6 +45,7 @@ def test_message_says_why_for_a_stale_earlier_update():
     "RUN apt-get update \\\n && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*",
     "RUN apt-get install -y ./vendor/tool.deb",
     "RUN apt-get -y update; apt-get -y install curl",
+    "RUN set -eux; apt-get install --update -y curl; apt-get dist-clean",
     "RUN echo apt-get install curl",
 ])
 def test_update_then_install_and_local_debs_are_fine(body):

@@ -20,7 +20,8 @@ _APT = ("apt-get", "apt", "aptitude")
     severity="warning",
     docs="""
 What it does: flags a RUN that runs `apt-get install` (or `apt install`) with no
-`apt-get update` before it in the same RUN. Installing only local `.deb` files is fine.
+`apt-get update` before it in the same RUN. Installing only local `.deb` files is fine, and
+so is apt 3's `apt-get install --update`, which updates first.
 
 Why is this bad? The official Debian and Ubuntu images ship without package lists, so the
 install fails with "Unable to locate package". When the update is in an earlier RUN, that
@@ -58,8 +59,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     cmd = cmd.unwrap()
                     if cmd.name not in _APT:
                         continue
-                if _is(cmd, "update"):
-                    updated = True
+                if _is(cmd, "update") or (_is(cmd, "install") and "--update" in cmd.args):
+                    updated = True  # apt 3 (Debian 13): `apt-get install --update` updates first
                 elif _is(cmd, "install") and not updated and _installs_from_repo(cmd):
                     where = ("an earlier RUN's `apt-get update` is cached, so its package lists go stale"
                              if updated_before else "the image may have no package lists at all")
