@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import PybuildError
 from ..syntax import ast as A
 from .checkconfig import CheckConfig, CheckOptionError, comment_check_value, file_check_value, parse_check_options
 from .config import LintConfig
@@ -107,8 +108,33 @@ def run_rules(ctx: LintContext) -> list[Diagnostic]:
                 code=rule.code, message=f.message, severity=severity, span=f.span, path=df.path,
                 fix=f.fix, url=rule.url, name=rule.name, source_line=text.rstrip("\r"),
             ))
+    if config.shellcheck:
+        out.extend(_shellcheck(ctx, pragmas, file_cfg))
     out.sort(key=lambda d: (d.span.start_line, d.span.start_col, d.code, d.message))
     return _drop_explained_build_errors(out)
+
+
+class ShellcheckUnavailable(PybuildError):
+    """--shellcheck without the module that runs it."""
+
+
+def _shellcheck(ctx: LintContext, pragmas, file_cfg: CheckConfig) -> list[Diagnostic]:
+    """ShellCheck's findings on RUN scripts (SC codes), suppressed like any other rule's."""
+    import importlib
+
+    try:
+        module = importlib.import_module("buildkit_py.lint.shellcheck")
+    except ModuleNotFoundError as err:
+        if err.name != "buildkit_py.lint.shellcheck":
+            raise
+        raise ShellcheckUnavailable("--shellcheck needs buildkit_py.lint.shellcheck, which this pybuild does not have",
+                                    hint="run without --shellcheck") from None
+    out = []
+    for d in module.run_shellcheck(ctx):
+        if d.code in ctx.config.ignore or d.code in file_cfg.skip or pragmas.suppresses(d.code, d.span.start_line):
+            continue
+        out.append(d)
+    return out
 
 
 def _drop_explained_build_errors(out: list[Diagnostic]) -> list[Diagnostic]:

@@ -1,0 +1,186 @@
+"""`pybuild lint` and `pybuild rules` as a user runs them: files, directories, exit codes, output."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+PYBUILD = [sys.executable, "-m", "buildkit_py.cli"]
+CLEAN = "FROM scratch\nCOPY app /app\n"
+LEGACY = "FROM scratch\nENV A 1\n"
+
+
+def run(args, cwd, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    full_env.pop("FORCE_COLOR", None)
+    return subprocess.run(PYBUILD + args, cwd=cwd, input=stdin, capture_output=True, text=True, env=full_env,
+                          timeout=120)
+
+
+def test_clean_file_exits_0(tmp_path):
+    (tmp_path / "Dockerfile").write_text(CLEAN)
+    r = run(["lint", "Dockerfile"], tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "No problems found in 1 file" in r.stdout
+
+
+def test_findings_exit_1_with_place_source_and_caret(tmp_path):
+    (tmp_path / "Dockerfile").write_text(LEGACY)
+    r = run(["lint", "Dockerfile"], tmp_path)
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    i = next(i for i, line in enumerate(lines) if "LegacyKeyValueFormat" in line)
+    assert lines[i].startswith("Dockerfile:2:1: LegacyKeyValueFormat ")
+    assert lines[i + 1] == "2 | ENV A 1"
+    assert lines[i + 2].startswith("  | ^")
+    assert "\x1b[" not in r.stdout  # no colour when not on a terminal
+
+
+def test_colour_when_forced(tmp_path):
+    (tmp_path / "Dockerfile").write_text(LEGACY)
+    env = {**os.environ, "FORCE_COLOR": "1"}
+    env.pop("NO_COLOR", None)
+    r = subprocess.run(PYBUILD + ["lint", "Dockerfile"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert "\x1b[" in r.stdout
+
+
+def test_failure_threshold_and_no_fail(tmp_path):
+    (tmp_path / "Dockerfile").write_text(LEGACY)  # warnings only
+    assert run(["lint", "--failure-threshold", "error", "Dockerfile"], tmp_path).returncode == 0
+    assert run(["lint", "--failure-threshold", "warning", "Dockerfile"], tmp_path).returncode == 1
+    assert run(["lint", "--no-fail", "Dockerfile"], tmp_path).returncode == 0
+
+
+def test_directories_are_searched_for_dockerfile_names(tmp_path):
+    for name in ("Dockerfile", "api.Dockerfile", "Dockerfile.dev", "sub/Containerfile"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(LEGACY)
+    (tmp_path / "README.md").write_text("FROM x\n")
+    (tmp_path / "Dockerfile.dockerignore").write_text("*.md\n")
+    r = run(["lint", "--format=json", "--select", "LegacyKeyValueFormat", "."], tmp_path)
+    files = sorted({d["file"] for d in json.loads(r.stdout)})
+    assert files == ["Dockerfile", "Dockerfile.dev", "api.Dockerfile", "sub/Containerfile"]
+
+
+def test_stdin(tmp_path):
+    r = run(["lint", "--format=json", "-"], tmp_path, stdin=LEGACY)
+    assert r.returncode == 1
+    assert {d["code"] for d in json.loads(r.stdout)} >= {"LegacyKeyValueFormat"}
+    assert {d["file"] for d in json.loads(r.stdout)} == {"<stdin>"}
+
+
+def test_syntax_error_is_shown_with_caret_and_exits_2_after_linting_the_rest(tmp_path):
+    (tmp_path / "a.Dockerfile").write_text("FROM alpine\nRUN <<EOF\necho never ends\n")
+    (tmp_path / "b.Dockerfile").write_text(LEGACY)
+    r = run(["lint", "a.Dockerfile", "b.Dockerfile"], tmp_path)
+    assert r.returncode == 2
+    assert "a.Dockerfile:" in r.stderr and "unterminated heredoc" in r.stderr
+    assert "^" in r.stderr and "Traceback" not in r.stderr
+    assert "b.Dockerfile:2:1: LegacyKeyValueFormat" in r.stdout
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run(["lint", "nope"], tmp_path).returncode == 2
+    assert run(["lint", "--format=xml", "."], tmp_path).returncode == 2
+    (tmp_path / "empty").mkdir()
+    r = run(["lint", "empty"], tmp_path)
+    assert r.returncode == 2 and "no Dockerfiles found" in r.stderr
+
+
+def test_select_and_ignore(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20 as base\nENV A 1\n")
+    r = run(["lint", "--format=json", "--select", "FromAsCasing,LegacyKeyValueFormat", "--ignore", "FromAsCasing",
+             "Dockerfile"], tmp_path)
+    assert [d["code"] for d in json.loads(r.stdout)] == ["LegacyKeyValueFormat"]
+
+
+def test_build_arg_and_context(tmp_path):
+    (tmp_path / "Dockerfile").write_text("ARG IMAGE\nFROM $IMAGE\nCOPY secret.txt /\n")
+    (tmp_path / ".dockerignore").write_text("secret.txt\n")
+    (tmp_path / "secret.txt").write_text("x")
+    args = ["lint", "--format=json", "--select", "InvalidDefaultArgInFrom,CopyIgnoredFile"]
+    no_context = {d["code"] for d in json.loads(run(args + ["Dockerfile"], tmp_path).stdout)}
+    assert no_context == {"InvalidDefaultArgInFrom"}
+    with_context = {d["code"] for d in json.loads(run(args + ["--context", ".", "Dockerfile"], tmp_path).stdout)}
+    assert with_context == {"InvalidDefaultArgInFrom", "CopyIgnoredFile"}
+    defaults = run(args + ["--build-arg", "IMAGE=alpine", "Dockerfile"], tmp_path)
+    assert "InvalidDefaultArgInFrom" in defaults.stdout  # the check is about the defaults, as BuildKit's
+
+
+def test_experimental_switches_on_experimental_checks(tmp_path):
+    (tmp_path / "Dockerfile").write_text("# the base\nFROM alpine:3.20 AS base\n")
+    plain = run(["lint", "--format=json", "Dockerfile"], tmp_path)
+    assert "InvalidDefinitionDescription" not in plain.stdout
+    exp = run(["lint", "--format=json", "--experimental", "Dockerfile"], tmp_path)
+    assert "InvalidDefinitionDescription" in exp.stdout
+
+
+def test_explain_prints_the_rules_docs(tmp_path):
+    r = run(["lint", "--explain", "UndefinedVar"], tmp_path)
+    assert r.returncode == 0
+    assert "What it does:" in r.stdout and "https://docs.docker.com/go/dockerfile/rule/undefined-var/" in r.stdout
+    bad = run(["lint", "--explain", "UndefinedVr"], tmp_path)
+    assert bad.returncode == 2 and "UndefinedVar" in bad.stderr
+
+
+def test_statistics(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nENV A 1\nENV B 2\n")
+    r = run(["lint", "--statistics", "--select", "LegacyKeyValueFormat", "Dockerfile"], tmp_path)
+    assert r.stdout.split() == ["2", "LegacyKeyValueFormat", "[*]", "legacy-key-value-format"]
+
+
+def test_shellcheck_flag_is_clear_when_unavailable(tmp_path):
+    import importlib.util
+
+    (tmp_path / "Dockerfile").write_text(CLEAN)
+    r = run(["lint", "--shellcheck", "Dockerfile"], tmp_path)
+    if importlib.util.find_spec("buildkit_py.lint.shellcheck") is None:
+        assert r.returncode == 2 and "buildkit_py.lint.shellcheck" in r.stderr
+    else:
+        assert r.returncode in (0, 1), r.stderr
+
+
+def test_rules_lists_every_rule_in_each_format(tmp_path):
+    from buildkit_py.lint import all_rules
+
+    codes = set(all_rules())
+    table = run(["rules"], tmp_path).stdout
+    assert {line.split()[0] for line in table.splitlines()[1:]} == codes
+    data = json.loads(run(["rules", "--format=json"], tmp_path).stdout)
+    assert {r["code"] for r in data} == codes
+    assert {"code", "name", "severity", "origin", "fixable", "summary"} <= set(data[0])
+    md = run(["rules", "--format=markdown", "--origin", "buildkit"], tmp_path).stdout
+    assert "| [StageNameCasing](#stagenamecasing) |" in md
+
+
+def test_docs_rules_md_is_up_to_date():
+    from buildkit_py.lint import catalog
+
+    expected = catalog.as_markdown(catalog.sorted_rules()) + "\n"
+    current = (ROOT / "docs" / "rules.md").read_text()
+    assert current == expected, "docs/rules.md is stale: run `pybuild rules --format=markdown > docs/rules.md`"
+
+
+def test_help_does_not_import_lark_or_the_linter():
+    code = ("import sys\nfrom buildkit_py.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "bad = [m for m in sys.modules if m == 'lark' or m.startswith('buildkit_py.lint')]\nprint(bad)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("args", [["lint", "--help"], ["rules", "--help"]])
+def test_subcommand_help(args, tmp_path):
+    r = run(args, tmp_path)
+    assert r.returncode == 0 and "Usage:" in r.stdout
+
+
+def test_python_api():
+    import buildkit_py
+
+    diags = buildkit_py.lint("FROM alpine:3.20\nENV A 1\n")
+    assert "LegacyKeyValueFormat" in {d.code for d in diags}
