@@ -1,7 +1,7 @@
 """DL3008, DL3009, DL3014, DL3015: apt-get installs."""
 from __future__ import annotations
 
-from .dl_helpers import df, findings, lines
+from .dl_helpers import df, findings, fixed, lines
 
 
 def test_dl3008_unpinned_package() -> None:
@@ -63,3 +63,17 @@ def test_dl3015_no_install_recommends() -> None:
     text = df("FROM a:1", "RUN apt-get install -y x=1", "RUN apt-get install -y --no-install-recommends x=1",
               "RUN apt-get -o APT::Install-Recommends=false install -y x=1", "RUN apt-get update")
     assert lines(text, "DL3015") == [2]
+
+
+def test_dl3014_and_dl3015_fixes_add_the_flag_unsafely() -> None:
+    text = df("FROM a:1", "RUN apt-get update && \\", "    apt-get install x=1 && apt-get install -y y=1")
+    assert fixed(text, "DL3014") == text
+    assert fixed(text, "DL3014", unsafe=True) == text.replace("apt-get install x", "apt-get install -y x")
+    assert fixed(text, "DL3015", unsafe=True) == text.replace("install ", "install --no-install-recommends ")
+    assert lines(fixed(text, "DL3015", unsafe=True), "DL3015") == []
+
+
+def test_dl3014_no_fix_in_exec_form_or_onbuild() -> None:
+    for line in ('RUN ["apt-get", "install", "x=1"]', "ONBUILD RUN apt-get install x=1"):
+        (f,) = findings(df("FROM a:1", line), "DL3014")
+        assert f.fix is None, line

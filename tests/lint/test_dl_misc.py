@@ -62,3 +62,14 @@ def test_dl3025_shell_form_cmd_entrypoint_healthcheck() -> None:
               "HEALTHCHECK CMD curl -f http://localhost/", 'HEALTHCHECK CMD ["curl", "x"]', "HEALTHCHECK NONE",
               "ONBUILD CMD x y")
     assert lines(text, "DL3025") == [2, 4, 6]
+
+
+def test_dl3021_no_fix_when_a_continuation_swallowed_the_next_line() -> None:
+    text = df("FROM a:1", "COPY a \\", "  b \\", "", "ENV X 1")
+    (f,) = findings(text, "DL3021")
+    assert f.fix is None
+
+
+def test_dl3021_windows_directory_with_backslash() -> None:
+    assert lines(df("FROM a:1", "COPY a.dll b.dll C:\\\\Windows\\\\System32\\\\"), "DL3021") == []
+    assert lines(df("# escape=`", "FROM a:1", "COPY a.dll b.dll C:\\Windows\\System32\\"), "DL3021") == []

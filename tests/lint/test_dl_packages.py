@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .dl_helpers import df, lines
+from .dl_helpers import df, fixed, lines
 
 
 def one_run(script: str, code: str) -> list[int]:
@@ -69,3 +69,10 @@ def test_dl3030_yum_yes() -> None:
     for script in ("yum install -y httpd", "yum -y install x", "yum install --assumeyes x", "yum update",
                    "dnf install x"):
         assert one_run(script, "DL3030") == [], script
+
+
+def test_dl3019_fix_adds_no_cache_safely() -> None:
+    text = df("FROM a:1", "RUN apk add curl=1 && apk add --virtual .deps gcc=13 && apk --no-cache add x=1")
+    assert fixed(text, "DL3019") == df(
+        "FROM a:1", "RUN apk add --no-cache curl=1 && apk add --no-cache --virtual .deps gcc=13 && apk --no-cache add x=1")
+    assert lines(fixed(text, "DL3019"), "DL3019") == []

@@ -13,7 +13,8 @@ only agree with hadolint when they read text the same way, so the readings live 
   `args_no_flags(drop_values_of=…)`, `flag_args`) and `has_args` (hadolint's `cmdHasArgs`).
 - `runs(ctx, onbuild=True)`: the RUN instructions a rule looks at, `ONBUILD RUN` triggers included
   for the rules hadolint also applies to ONBUILD.
-- `drop_quotes`, `ARCHIVE_EXTENSIONS`, `is_archive`, `mounts`, `has_cache_or_tmpfs_mount`,
+- `word_edit`, `add_flag_fix`: edits of a word of a RUN script in the file, for fixes.
+- `drop_quotes`, `hadolint_arg`, `ARCHIVE_EXTENSIONS`, `is_archive`, `mounts`, `has_cache_or_tmpfs_mount`,
   `is_pip_install`.
 """
 from __future__ import annotations
@@ -199,8 +200,12 @@ def run_commands(ctx: LintContext, ins: A.Run) -> tuple[Cmd, ...]:
     """The simple commands of a RUN in source order, as hadolint lists them (parsed once)."""
     key = f"hadolint:cmds:{id(ins)}"
     if key not in ctx.cache:
-        script = hadolint_script(ins)
-        ctx.cache[key] = commands_of(script) if script else ()
+        if not ins.json and not ins.heredocs and ins.command:
+            parsed = ctx.shell(ins)  # the same text: share the parse with the other rules
+            ctx.cache[key] = _cmds(parsed.commands) if parsed is not None else ()
+        else:
+            script = hadolint_script(ins)
+            ctx.cache[key] = commands_of(script) if script else ()
     return ctx.cache[key]
 
 
@@ -208,12 +213,11 @@ def commands_of(script: str) -> tuple[Cmd, ...]:
     """hadolint's command list for a script: every named simple command, also nested ones."""
     from ....shell.script import parse_shell
 
-    out = []
-    for command in parse_shell(script).commands:
-        cmd = _as_cmd(command)
-        if cmd is not None:
-            out.append(cmd)
-    return tuple(out)
+    return _cmds(parse_shell(script).commands)
+
+
+def _cmds(commands: Iterable[Command]) -> tuple[Cmd, ...]:
+    return tuple(cmd for cmd in map(_as_cmd, commands) if cmd is not None)
 
 
 _GLOB = re.compile(r"[*?\[]")
@@ -305,6 +309,24 @@ def word_edit(ctx: LintContext, run: A.Run, cmd: Cmd, index: int, text: str, *, 
     if ctx.source[start:end] != word.raw:
         return None  # the word spans a line continuation: leave it alone
     return Edit(end, end, text) if insert_after else Edit(start, end, text)
+
+
+def add_flag_fix(ctx: LintContext, report: A.Instruction, run: A.Run, cmds: Iterable[Cmd], subcommand: str,
+                 flag: str, *, safe: bool):
+    """A fix putting ` flag` after `subcommand` (`install`, `add`) in each of `cmds`; None when
+    one of them cannot be edited in place (see `word_edit`)."""
+    from ...model import Fix
+
+    if report is not run:
+        return None
+    edits = []
+    for cmd in cmds:
+        index = cmd.args.index(subcommand) + 1 if subcommand in cmd.args else None
+        edit = word_edit(ctx, run, cmd, index, " " + flag, insert_after=True) if index is not None else None
+        if edit is None:
+            return None
+        edits.append(edit)
+    return Fix(f"Add `{flag}`", tuple(edits), safe=safe) if edits else None
 
 
 # ---------------------------------------------------------------- RUN --mount

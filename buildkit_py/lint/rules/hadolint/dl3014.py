@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, run_commands, runs
+from ._common import Cmd, add_flag_fix, run_commands, runs
 
 MESSAGE = "Use the `-y` switch to avoid manual input `apt-get -y install <package>`"
 
@@ -39,10 +39,13 @@ Example:
 Use instead:
     RUN apt-get install -y curl
 
-Fix safety: no fix offered; `-y` also accepts removals apt-get would otherwise ask about.
+Fix safety: unsafe; adds `-y` after `install`, which also accepts whatever else apt-get would
+have asked about (removals, held packages, an install larger than before).
 """,
+    fixable=True,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for report, run in runs(ctx):
-        if any(asks_for_input(c) for c in run_commands(ctx, run)):
-            yield Finding(report.span, MESSAGE)
+        bad = [c for c in run_commands(ctx, run) if asks_for_input(c)]
+        if bad:
+            yield Finding(report.span, MESSAGE, add_flag_fix(ctx, report, run, bad, "install", "-y", safe=False))

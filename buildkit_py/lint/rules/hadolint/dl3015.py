@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, run_commands, runs
+from ._common import Cmd, add_flag_fix, run_commands, runs
 
 MESSAGE = "Avoid additional packages by specifying `--no-install-recommends`"
 
@@ -37,10 +37,14 @@ Example:
 Use instead:
     RUN apt-get install -y --no-install-recommends python3
 
-Fix safety: no fix offered; a program may rely on a recommended package being there.
+Fix safety: unsafe; adds `--no-install-recommends` after `install`, and a program may rely on a
+recommended package being there.
 """,
+    fixable=True,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for report, run in runs(ctx):
-        if any(installs_recommends(c) for c in run_commands(ctx, run)):
-            yield Finding(report.span, MESSAGE)
+        bad = [c for c in run_commands(ctx, run) if installs_recommends(c)]
+        if bad:
+            fix = add_flag_fix(ctx, report, run, bad, "install", "--no-install-recommends", safe=False)
+            yield Finding(report.span, MESSAGE, fix)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import has_cache_or_tmpfs_mount, run_commands, runs
+from ._common import add_flag_fix, has_cache_or_tmpfs_mount, run_commands, runs
 
 MESSAGE = ("Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` "
            "when done installing packages")
@@ -33,12 +33,15 @@ Example:
 Use instead:
     RUN apk add --no-cache curl
 
-Fix safety: no fix offered; with `--no-cache` the index is fetched on each `apk add`.
+Fix safety: safe; adds `--no-cache` after `add`. The same packages are installed; apk fetches
+a fresh index for the command instead of keeping one in the layer.
 """,
+    fixable=True,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for report, run in runs(ctx):
         if has_cache_or_tmpfs_mount(run, "/var/cache/apk"):
             continue
-        if any(c.is_("apk", "add") and not c.has_flag("no-cache") for c in run_commands(ctx, run)):
-            yield Finding(report.span, MESSAGE)
+        bad = [c for c in run_commands(ctx, run) if c.is_("apk", "add") and not c.has_flag("no-cache")]
+        if bad:
+            yield Finding(report.span, MESSAGE, add_flag_fix(ctx, report, run, bad, "add", "--no-cache", safe=True))

@@ -14,8 +14,8 @@ MESSAGE = "COPY with more than 2 arguments requires the last argument to end wit
 
 def _fix(ctx: LintContext, ins: A.Copy) -> Fix | None:
     """Append `/` to the destination word (inside its closing quote, if it has one)."""
-    if not ins.args:
-        return None
+    if not ins.args or ins.empty_continuation_lines:
+        return None  # a continuation over a blank line may have swallowed the next instruction
     word = ins.args[-1]
     start, end = ctx.span_offsets(ins.span_of(word))
     text = ctx.source[start:end]
@@ -43,19 +43,23 @@ Why is this bad? With several sources the destination must be a directory, and B
 that it says so with a trailing slash: the build fails ("When using COPY with more than one
 source file, the destination must be a directory and end with a /").
 
+A Windows destination ending in a backslash (`C:\\app\\`) is a directory too: BuildKit turns its
+separators into slashes and keeps the trailing one (hadolint wants a `/` there as well).
+
 Example:
     COPY package.json package-lock.json /app
 
 Use instead:
     COPY package.json package-lock.json /app/
 
-Fix safety: safe; adds the `/` that the build requires, and the copy is the same.
+Fix safety: safe; adds the `/` that the build requires, and the copy is the same. No fix when
+the instruction continues over a blank line: then the "sources" are often the next instruction.
 """,
     fixable=True,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins in ctx.instructions:
         if isinstance(ins, A.Copy) and len(ins.sources) > 1:
-            dest = drop_quotes(ins.dest)
-            if not dest.endswith("/"):
+            # A trailing `\` is a Windows directory (BuildKit turns `C:\\app\\` into `/app/`).
+            if not drop_quotes(ins.dest).endswith(("/", "\\")):
                 yield Finding(ins.span, MESSAGE, _fix(ctx, ins))
