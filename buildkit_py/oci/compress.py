@@ -365,6 +365,11 @@ class LayerReader:
 
     def read(self, n: int) -> bytes:
         """Exactly `n` bytes, fewer only at the end of the stream."""
+        cur = self._cur
+        if cur is not None and len(cur) >= n:  # the usual case: all in the current chunk
+            self._cur = cur[n:]
+            self._pos += n
+            return bytes(cur[:n])
         out = bytearray(n)
         view = memoryview(out)
         got = 0

@@ -22,6 +22,8 @@ _FILE_TYPES = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.CONTTYPE)
 
 def clean_name(name: str, what: str = "entry") -> str:
     """A layer path relative to the root ("" for the root itself); LayerError if it could leave it."""
+    if name and "/." not in name and "//" not in name and name[0] not in "./" and name[-1] != "/":
+        return name  # already clean: no empty, "." or ".." component (the usual case)
     if name.startswith("/"):
         raise LayerError(f"{what} {name!r}: absolute path in a layer",
                          hint="layer entries are relative to the root filesystem")

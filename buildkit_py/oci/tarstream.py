@@ -5,6 +5,7 @@ from a LayerReader and hands file contents out in large reads instead of tarfile
 """
 from __future__ import annotations
 
+import struct
 import tarfile
 from collections.abc import Callable, Iterator
 from typing import Protocol
@@ -47,40 +48,44 @@ class _Shim:
 
 
 _PLAIN_TYPES = frozenset(b"01234567\0")
-_NUMBERS = ((100, 108), (108, 116), (116, 124), (124, 136), (136, 148), (148, 156),
-            (329, 337), (337, 345))  # mode uid gid size mtime chksum devmajor devminor
+# name mode uid gid size mtime chksum type linkname magic+version uname gname major minor prefix
+_USTAR = struct.Struct("100s8s8s8s12s12s8sc100s8s32s32s8s8s155s")
 
 
 def _text(field: bytes) -> str:
-    return field.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+    return field.split(b"\0", 1)[0].decode("utf-8", "surrogateescape") if field[0] else ""
+
+
+def _octal(field: bytes) -> int:
+    return int(field.rstrip(b"\0 ") or b"0", 8) if field[0] else 0
 
 
 def parse_plain_header(buf: bytes) -> tarfile.TarInfo | None:
     """A POSIX ustar header of a plain entry, parsed as tarfile would; None for anything else
     (PAX and GNU extensions, base-256 numbers, a bad checksum), which tarfile then handles.
     Most headers in a layer are plain, and tarfile's general parser costs more than the I/O."""
-    if buf[257:263] != b"ustar\0" or buf[156] not in _PLAIN_TYPES:
+    (name, mode, uid, gid, size, mtime, chksum, kind, link, magic, uname, gname, major, minor,
+     prefix) = _USTAR.unpack_from(buf)
+    if magic[:6] != b"ustar\0" or kind[0] not in _PLAIN_TYPES:
         return None
-    try:
-        mode, uid, gid, size, mtime, chksum, major, minor = (
-            int(buf[a:b].split(b"\0", 1)[0].strip() or b"0", 8) for a, b in _NUMBERS)
+    try:  # octal digits ended by NULs or spaces; anything stranger goes to tarfile
+        chk = _octal(chksum)
+        ti = tarfile.TarInfo(_text(name) if not prefix[0] else _text(prefix) + "/" + _text(name))
+        ti.mode, ti.uid, ti.gid = _octal(mode), _octal(uid), _octal(gid)
+        ti.size, ti.mtime = _octal(size), _octal(mtime)
+        ti.devmajor, ti.devminor = _octal(major), _octal(minor)
     except ValueError:
         return None
-    if chksum != 256 + sum(buf[:148]) + sum(buf[156:]):
+    if chk != sum(buf) - sum(chksum) + 256:
         return None
-    name = _text(buf[0:100])
-    if buf[345]:
-        name = _text(buf[345:500]) + "/" + name
-    ti = tarfile.TarInfo(name)
-    ti.mode, ti.uid, ti.gid, ti.size, ti.mtime, ti.chksum = mode, uid, gid, size, mtime, chksum
-    ti.type = buf[156:157]
-    if ti.type == tarfile.AREGTYPE and name.endswith("/"):
+    ti.chksum = chk
+    ti.type = kind
+    if kind == tarfile.AREGTYPE and ti.name.endswith("/"):
         ti.type = tarfile.DIRTYPE
-    ti.linkname = _text(buf[157:257])
-    ti.uname, ti.gname = _text(buf[265:297]), _text(buf[297:329])
-    ti.devmajor, ti.devminor = major, minor
+    ti.linkname = _text(link)
+    ti.uname, ti.gname = _text(uname), _text(gname)
     if ti.type == tarfile.DIRTYPE:
-        ti.name = name.rstrip("/")
+        ti.name = ti.name.rstrip("/")
     return ti
 
 
