@@ -41,10 +41,18 @@ def test_missing_sources_are_errors_at_the_source_word(tmp_path):
     assert str(diags[0].severity) == "error"
 
 
-def test_stage_url_heredoc_and_variable_sources_are_not_checked(tmp_path):
+def test_stage_url_heredoc_and_unset_variable_sources_are_not_checked(tmp_path):
     text = ("FROM busybox:1.36 AS b\nFROM busybox:1.36\nCOPY --from=b /nope /x\n"
-            "ADD https://example.com/a.tgz /x\nCOPY <<EOF /x\nhi\nEOF\nARG F=nope\nCOPY $F /x\n")
+            "ADD https://example.com/a.tgz /x\nCOPY <<EOF /x\nhi\nEOF\nARG F\nCOPY $F /x\n")
     assert check(text, tmp_path, "PB005") == []
+
+
+def test_arg_and_env_references_in_sources_are_expanded(tmp_path):
+    make(tmp_path, {"app-1.2.jar": ""})
+    text = ("ARG V=1.2\nFROM busybox:1.36\nARG V\nENV NAME=app\nCOPY ${NAME}-${V}.jar /a/\n"
+            "COPY ${NAME}-9.jar /a/\n")
+    diags = check(text, tmp_path, "PB005")
+    assert lines(diags) == [6] and "`${NAME}-9.jar` (`app-9.jar`) does not exist" in diags[0].message
 
 
 def test_leading_slash_and_dot_slash_are_context_relative(tmp_path):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from ....frontend.dockerignore import (
     ignore_file_names,
     parse_dockerignore,
 )
+from ....shell.lex import ShellExpansionError
 from ....syntax import ast as A
 from ...context import LintContext
 from ._common import is_remote
@@ -129,16 +130,26 @@ class Source:
     matches: tuple[str, ...]  # existing context paths it names (for a glob: every match)
 
 
-def local_sources(ins: A.Instruction, bc: BuildContext) -> Iterator[Source]:
-    """The context sources of a COPY/ADD: no `--from`, URLs, heredocs or `$` references."""
-    if not isinstance(ins, (A.Copy, A.Add)) or (isinstance(ins, A.Copy) and ins.from_):
-        return
+def context_copies(ctx: LintContext, bc: BuildContext) -> Iterator[tuple[A.Instruction, list[Source]]]:
+    """Each COPY/ADD that reads the context, with its sources (ARG/ENV references expanded)."""
+    scope = ctx.scope
+    for _stage, step in scope.all_steps():
+        ins = step.ins
+        if isinstance(ins, (A.Copy, A.Add)) and not (isinstance(ins, A.Copy) and ins.from_):
+            yield ins, list(local_sources(ins, bc, lambda w: scope.lexer.process_word(w, step.env)))
+
+
+def local_sources(ins: A.Copy | A.Add, bc: BuildContext, expand: Callable[[str], str]) -> Iterator[Source]:
+    """The context sources of a COPY/ADD: no URLs or heredocs; `expand` resolves `$` references."""
     for written in ins.sources:
-        if is_remote(written) or "$" in written:
+        if is_remote(written):
             continue
-        raw = written.strip()
-        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
-            raw = raw[1:-1]
+        try:
+            raw = expand(written).strip() if "$" in written or written[:1] in "'\"" else written.strip()
+        except ShellExpansionError:
+            continue
+        if not raw or "$" in raw:
+            continue  # unset, or not resolvable: nothing to check
         path = clean_path(raw.lstrip("/") or ".")
         if path.startswith("../") or path == "..":
             path = "."  # BuildKit keeps sources inside the context

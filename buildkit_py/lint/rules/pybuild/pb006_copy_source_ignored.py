@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._context import BuildContext, Source, build_context, local_sources
+from ._context import BuildContext, Source, build_context, context_copies
 
 
 @rule(
@@ -39,6 +39,10 @@ Use instead:
     *.txt
     !requirements.txt
 
+BuildKit's experimental CopyIgnoredFile check looks at the same thing, but stays silent when
+the ignore file has `!` patterns and does not look at the files; PB006 runs by default,
+walks the context to settle `!` patterns, and names the pattern that excludes the source.
+
 Fix safety: no fix; the ignore file or the COPY may be the one that is wrong.
 """,
 )
@@ -50,8 +54,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         return
     if bc.matcher is None:
         return
-    for ins in ctx.instructions:
-        for source in local_sources(ins, bc):
+    for ins, sources in context_copies(ctx, bc):
+        for source in sources:
             if not source.matches or not all(_fully_excluded(bc, m) for m in source.matches):
                 continue
             span = next((ins.span_of(w) for w in ins.args if w.value == source.written), ins.span)

@@ -8,7 +8,7 @@ from ....frontend.dockerignore import PatternMatcher
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._context import BuildContext, build_context, local_sources
+from ._context import BuildContext, build_context, context_copies
 
 # Names that hold credentials whatever their content.
 _NAMES = re.compile(
@@ -59,10 +59,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     bc = build_context(ctx)
     if bc.ignore_error is not None:
         return  # PB006 reports the broken ignore file; nothing would be sent
-    for ins in ctx.instructions:
-        excludes = PatternMatcher(list(ins.excludes)) if getattr(ins, "excludes", ()) else None
+    for ins, sources in context_copies(ctx, bc):
+        excludes = PatternMatcher(list(ins.excludes)) if ins.excludes else None
         found: list[str] = []
-        for source in local_sources(ins, bc):
+        for source in sources:
             for match in source.matches:
                 for rel in bc.files(match):
                     if excludes is not None and (excludes.matches(rel) or excludes.matches(_below(rel, match))):
