@@ -23,7 +23,7 @@ def test_add_and_flags_and_continuation_lines_keep_every_other_byte():
     text = "FROM busybox:1.36\nADD --chown=1:1 \\\n    src/. \n"
     diags = run(text, "PB001")
     assert lines(diags) == [2]
-    assert "`ADD --chown=1:1     src/ .`" in diags[0].message
+    assert "`ADD --chown=1:1 src/ .`" in diags[0].message
     fixed = apply_edits(text, diags)
     assert fixed == "FROM busybox:1.36\nADD --chown=1:1 \\\n    src/ . \n"
     assert parse(fixed).instructions[1].dest == "."

@@ -51,7 +51,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             suggestion = f"{ins.keyword} {args[0][:-1]} ."
             yield Finding(ins.span, f"did you mean `{suggestion}`? (the space before the destination is missing)")
             continue
-        suggestion = ins.line[:dot].rstrip() + " " + ins.line[dot:].rstrip()
+        suggestion = " ".join((ins.line[:dot] + " " + ins.line[dot:]).split())  # continuations read as one line
         at = file_offset(ctx, ins, dot)
         fix = None
         if ctx.source[at : at + 1] == ".":
