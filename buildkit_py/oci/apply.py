@@ -62,10 +62,23 @@ class _Root:
         """The descriptor of directory `path` (a clean layer path); None if missing and not `create`."""
         fd = self._cache.get(path)
         if fd is None:
-            fd = self._resolve(path, entry, create)
+            fd = self._child_of_cached(path)
+            if fd is None:
+                fd = self._resolve(path, entry, create)
             if fd is not None:
                 self._cache[path] = fd
         return fd
+
+    def _child_of_cached(self, path: str) -> int | None:
+        """The common case cheaply: a real directory (no symlink) inside a cached one."""
+        parent, _, base = path.rpartition("/")
+        pfd = self._cache.get(parent)
+        if pfd is None or base in ("", ".", ".."):
+            return None
+        try:
+            return os.open(base, _DIR_FLAGS, dir_fd=pfd)
+        except OSError:
+            return None  # missing, a symlink or not a directory: the careful walk decides
 
     def _resolve(self, path: str, entry: str, create: bool) -> int | None:
         todo = path.split("/")[::-1]  # components still to walk, next one last
