@@ -262,3 +262,18 @@ def test_wrong_diff_id_is_reported(scene: Scene) -> None:
 def test_root_must_exist(tmp_path: Path) -> None:
     with pytest.raises(LayerError, match="cannot open the root"):
         apply_layer(io.BytesIO(make_tar(entry("f"))), tmp_path / "missing")
+
+
+def test_directory_replaced_by_a_symlink_is_not_written_through(scene: Scene) -> None:
+    # "a" is resolved (and remembered) as a directory, then becomes a link to the outside.
+    blob = make_tar(entry("a", tarfile.DIRTYPE, mode=0o755), entry("a/f", data=b"ok"),
+                    entry("a", tarfile.SYMTYPE, linkname=str(scene.outside)),
+                    entry("a/victim", data=b"pwned"))
+    scene.apply_fails(blob, "'a/victim'", "symlink")
+
+
+def test_whiteout_of_a_directory_forgets_it(scene: Scene) -> None:
+    blob = make_tar(entry("d", tarfile.DIRTYPE, mode=0o755), entry("d/f", data=b"x"),
+                    entry(".wh.d"), entry("d", tarfile.SYMTYPE, linkname=str(scene.outside)),
+                    entry("d/g", data=b"pwned"))
+    scene.apply_fails(blob, "'d/g'")
