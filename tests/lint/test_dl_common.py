@@ -84,3 +84,13 @@ def test_hadolint_script_of_each_form() -> None:
     assert hadolint_script(a) == "a b c"
     assert hadolint_script(b) == "sudo x"
     assert hadolint_script(c) == "python3 <<EOF"
+
+
+def test_time_lists_itself_and_the_timed_command() -> None:
+    assert names("time -p sudo make") == ["time", "sudo"]
+
+
+def test_a_script_shellcheck_cannot_parse_has_no_commands() -> None:
+    assert names("echo a) && sudo x") == []
+    assert names("if true; then sudo x") == []
+    assert names("sudo x; fi") == ["sudo"]  # a stray keyword: ShellCheck reads on

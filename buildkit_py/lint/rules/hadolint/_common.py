@@ -8,7 +8,9 @@ only agree with hadolint when they read text the same way, so the readings live 
   image `localhost` with tag `5000/x`); `image_from_string` is its looser reading of
   `COPY --from=` and `--mount from=` values.
 - `run_commands(ctx, ins)`: the simple commands of a RUN as hadolint lists them (`Cmd`), for shell
-  form, exec form (the list joined with spaces) and heredoc scripts, cached per instruction.
+  form, exec form (the list joined with spaces) and heredoc scripts, cached per instruction. As
+  ShellCheck does for hadolint: a command is named only by a literal word, `command X`, `exec X`,
+  `busybox X`… are named X, `time X` gives both, and a script that does not parse has none.
 - `Cmd`: a command name and its arguments, with hadolint's flag reading (`has_flag`, `count_flag`,
   `args_no_flags(drop_values_of=…)`, `flag_args`) and `has_args` (hadolint's `cmdHasArgs`).
 - `runs(ctx, onbuild=True)`: the RUN instructions a rule looks at, `ONBUILD RUN` triggers included
@@ -22,14 +24,14 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ....syntax import ast as A
 
 if TYPE_CHECKING:
-    from ....shell.script_model import Command
+    from ....shell.script_model import Command, ParsedShell
     from ...context import LintContext
 
 # File name endings hadolint treats as archives (ADD unpacks them; DL3010, DL3020).
@@ -202,7 +204,7 @@ def run_commands(ctx: LintContext, ins: A.Run) -> tuple[Cmd, ...]:
     if key not in ctx.cache:
         if not ins.json and not ins.heredocs and ins.command:
             parsed = ctx.shell(ins)  # the same text: share the parse with the other rules
-            ctx.cache[key] = _cmds(parsed.commands) if parsed is not None else ()
+            ctx.cache[key] = _cmds(parsed) if parsed is not None else ()
         else:
             script = hadolint_script(ins)
             ctx.cache[key] = commands_of(script) if script else ()
@@ -213,11 +215,36 @@ def commands_of(script: str) -> tuple[Cmd, ...]:
     """hadolint's command list for a script: every named simple command, also nested ones."""
     from ....shell.script import parse_shell
 
-    return _cmds(parse_shell(script).commands)
+    return _cmds(parse_shell(script))
 
 
-def _cmds(commands: Iterable[Command]) -> tuple[Cmd, ...]:
-    return tuple(cmd for cmd in map(_as_cmd, commands) if cmd is not None)
+def _cmds(parsed: ParsedShell) -> tuple[Cmd, ...]:
+    if any(not _RECOVERABLE.search(p) for p in parsed.problems):
+        return ()  # ShellCheck gives up on a script it cannot parse, and hadolint sees no command
+    out: list[Cmd] = []
+    for command in parsed.commands:
+        while command is not None:
+            cmd = _as_cmd(command)
+            if cmd is not None:
+                out.append(cmd)
+            command = _timed(command)
+    return tuple(out)
+
+
+# Slips ShellCheck reads past with a warning (a stray keyword or separator); on anything else
+# (unterminated quotes or constructs, a stray `)`) it stops and gives hadolint no commands.
+_RECOVERABLE = re.compile(r"unexpected '(?:fi|done|esac|then|do|else|elif|\}|;|;;|&)'$")
+
+
+def _timed(command: Command) -> Command | None:
+    """The command `time [-p] cmd …` runs: ShellCheck lists it after `time` itself."""
+    words = command.words
+    if not words or words[0].raw != "time":
+        return None
+    k = 1
+    while k < len(words) and words[k].raw.startswith("-"):
+        k += 1
+    return replace(command, words=words[k:], assignments=()) if k < len(words) else None
 
 
 _GLOB = re.compile(r"[*?\[]")
