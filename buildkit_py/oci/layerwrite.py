@@ -23,6 +23,9 @@ from buildkit_py.oci.tarstream import TarStream
 # Content of a programmatic entry: bytes, or a function opening a binary file, or None.
 Source = Union[bytes, Callable[[], BinaryIO], None]
 _OPAQUE_XATTRS = ("trusted.overlay.opaque", "user.overlay.opaque")
+# Set by overlayfs when a directory was renamed or a file's data stayed below: an upper dir
+# with them is not a self-contained diff.
+_PARTIAL_XATTRS = ("overlay.redirect", "overlay.metacopy")
 
 
 def _finish(sink: LayerSink, body: Callable[[], None]) -> LayerInfo:
@@ -108,6 +111,10 @@ def _emit_path(sink: LayerSink, rel: str, path: str, st: os.stat_result, whiteou
         sink.write(te.header(te.marker_entry(rel, te.clamp(st.st_mtime, sde))))
         return
     xattrs = _read_xattrs(path)
+    if whiteouts and any(k.endswith(_PARTIAL_XATTRS) for k in xattrs):
+        raise LayerError(f"entry {rel!r}: overlayfs renamed or metadata-only copy-up here; the "
+                         "upper directory alone does not hold its content",
+                         hint="mount overlayfs with redirect_dir=off,metacopy=off")
     opaque = whiteouts and stat.S_ISDIR(st.st_mode) and any(
         xattrs.get(k) == b"y" for k in _OPAQUE_XATTRS)
     ti = te.from_stat(rel, st, {k: v for k, v in xattrs.items() if te.keep_xattr(k)}, sde)

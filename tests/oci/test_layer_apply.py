@@ -116,3 +116,12 @@ def test_overlay_upper_dir_becomes_a_layer_that_recreates_the_merged_view(tmp_pa
     shutil.copytree(low, result, symlinks=True)
     apply_layer(io.BytesIO(buf.getvalue()), result)
     assert diff_manifests(expected, tree_manifest(result)) == []
+
+
+def test_overlay_redirects_are_refused_not_written_wrong(tmp_path: Path) -> None:
+    from buildkit_py.oci.layer import LayerError
+
+    (tmp_path / "moved").mkdir()
+    os.setxattr(tmp_path / "moved", "trusted.overlay.redirect", b"/old")
+    with pytest.raises(LayerError, match="(?s)'moved'.*redirect_dir=off"):
+        write_layer_from_dir(tmp_path, io.BytesIO())
