@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 import importlib.util
+import io
+import json
+import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
+
+import pytest
 
 from buildkit_py.lint import lint
 from buildkit_py.syntax import ast as A
 from buildkit_py.syntax import parse
+
+from tests.helpers.rootfs import busybox_path, busybox_rootfs_tar
 
 from .pb_helpers import apply_edits
 
@@ -74,3 +82,84 @@ def test_the_seed_app_dockerfile_is_the_buildable_fixed_form():
 def test_the_seed_app_runs_on_the_standard_library():
     result = subprocess.run([sys.executable, str(SEED / "app.py"), "--check"], capture_output=True, timeout=30)
     assert result.returncode == 0, result.stderr
+
+
+# ---- the fixed founding example builds and runs ------------------------------------------
+# No registry here: the base image is busybox plus the host's python3 (only the modules the app
+# loads), imported into a fresh store and passed as BASE, as fixtures/seed-app/README.md says.
+
+HOST_PYTHON = Path("/usr/bin/python3.11")
+_COLLECT = """
+import runpy, sys
+sys.argv = ["app.py", "--check"]
+try:
+    runpy.run_path({app!r}, run_name="__main__")
+except SystemExit as e:
+    assert not e.code, e.code
+import encodings, site
+print("\\n".join(sorted({{m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)}})))
+"""
+
+
+def _python_rootfs(dest: Path) -> Path:
+    """busybox plus the host's python3 with just the modules the seed app loads, and their libraries."""
+    out = subprocess.run([str(HOST_PYTHON), "-I", "-c", _COLLECT.format(app=str(SEED / "app.py"))],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    files = {Path(p) for p in out.split() if p.startswith("/usr/lib/python3")}
+    files |= set(Path("/usr/lib/python3.11/encodings").glob("*.py"))
+    binaries = [HOST_PYTHON, *(p for p in files if p.suffix == ".so")]
+    for binary in binaries:
+        for line in subprocess.run(["ldd", str(binary)], capture_output=True, text=True).stdout.splitlines():
+            parts = line.split()
+            lib = next((p for p in parts if p.startswith("/")), None)
+            if lib:
+                files.add(Path(lib))
+    busybox_rootfs_tar(dest)
+    with tarfile.open(dest, "a") as tar:
+        seen: set[str] = {"bin", "etc", "root", "tmp"}
+        for path in sorted(files | {HOST_PYTHON}):
+            real = path.resolve()
+            parts = path.parts[1:]
+            for i in range(1, len(parts)):
+                d = "/".join(parts[:i])
+                if d not in seen:
+                    seen.add(d)
+                    info = tarfile.TarInfo(d + "/")
+                    info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, 1_700_000_000
+                    tar.addfile(info)
+            info = tar.gettarinfo(str(real), arcname="/".join(parts))
+            info.uid = info.gid = 0
+            info.uname = info.gname = "root"
+            with open(real, "rb") as f:
+                tar.addfile(info, f)
+        link = tarfile.TarInfo("usr/bin/python3")
+        link.type, link.linkname, link.mode = tarfile.SYMTYPE, "python3.11", 0o777
+        tar.addfile(link)
+    return dest
+
+
+def test_the_seed_app_builds_from_a_local_base_image_and_runs(tmp_path):
+    if not HOST_PYTHON.exists() or busybox_path() is None:
+        pytest.skip(f"needs {HOST_PYTHON} and busybox-static for a local python base image")
+    env = dict(os.environ, PYBUILD_ROOT=str(tmp_path / "store"), NO_COLOR="1")
+
+    def pybuild(*args: str) -> subprocess.CompletedProcess:
+        proc = subprocess.run([sys.executable, "-m", "buildkit_py.cli", *args], capture_output=True, env=env,
+                              cwd=ROOT, timeout=600)
+        assert proc.returncode == 0, f"pybuild {' '.join(args)}:\n{proc.stderr.decode()}"
+        return proc
+
+    base = _python_rootfs(tmp_path / "python-base.tar")
+    pybuild("import", str(base), "local/python:3-minimal")
+    pybuild("build", "--progress=plain", "--build-arg", "BASE=local/python:3-minimal", "-t", "seed-app:test",
+            str(SEED))
+    config = json.loads(pybuild("inspect", "seed-app:test").stdout)[0]
+    assert config["Config"]["Cmd"] == ["python3", "app.py"] and config["Config"]["WorkingDir"] == "/app"
+    rootfs = tmp_path / "rootfs"
+    rootfs.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(pybuild("export", "seed-app:test", "-o", "-").stdout)) as tf:
+        tf.extractall(rootfs, filter="tar")
+    assert (rootfs / "app" / "app.py").read_bytes() == (SEED / "app.py").read_bytes()
+    run = subprocess.run(["chroot", str(rootfs), "/usr/bin/python3", "/app/app.py", "--check"],
+                         capture_output=True, timeout=60)
+    assert run.returncode == 0, run.stderr.decode()
