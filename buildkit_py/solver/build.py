@@ -159,7 +159,10 @@ def build(req: BuildRequest, store: Store, progress: Progress) -> BuildResult:
         hit = memo.lookup(store, key)
         if hit is not None:
             return _finish_hit(req, store, progress, hit, started)
-    return _build(req, store, progress, key, started)
+    # One shared store lock for the whole build: GC waits, so nothing a step wrote is collected
+    # before the cache record or the image that uses it is committed.
+    with store.writing():
+        return _build(req, store, progress, key, started)
 
 
 def _names(req: BuildRequest) -> list[str]:
