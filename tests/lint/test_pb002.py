@@ -57,3 +57,9 @@ def test_fix_changes_only_the_keyword_of_a_continued_instruction():
 def test_known_and_unguessable_instructions_are_not_reported():
     assert run("FROM busybox:1.36\nCOPY . /app\nRUN true\n", "PB002") == []
     assert run("FROM busybox:1.36\nXYZZY plugh\n", "PB002") == []
+
+
+def test_words_far_from_every_instruction_are_not_called_typos():
+    # difflib finds COPY close to COPYRIGHT, but five edits is no typo
+    assert run("FROM busybox:1.36\nCOPYRIGHT 2026\n", "PB002") == []
+    assert lines(run("FROM busybox:1.36\nWORKDIRR /app\n", "PB002")) == [2]

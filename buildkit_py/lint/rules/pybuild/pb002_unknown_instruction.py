@@ -11,6 +11,7 @@ from ...rule import rule
 
 _NAMES = tuple(sorted(A.INSTRUCTION_CLASSES))
 _GLUE_SAFE = set("./[-$\"'~")  # what can start an argument, but never a keyword
+_MAX_TYPOS = 2  # edits (a swap of neighbours counts one) from the instruction meant
 
 
 @rule(
@@ -40,8 +41,10 @@ Fix safety: the fix changes only the keyword, never the rest of the line.
   `-`, `$`, quotes, `~`): safe, a space is inserted (`COPY. /app` → `COPY . /app`).
 - Misspelling that is one swap of two neighbouring letters of exactly one instruction
   (`FORM` → `FROM`, `CPOY` → `COPY`) and not one edit away from any other: safe.
-- Any other near match (a missing, extra or wrong letter; digits glued on): unsafe, since
-  another instruction, or something else entirely, may have been meant.
+- Any other near match, at most two edits away (a missing, extra or wrong letter; digits
+  glued on): unsafe, since another instruction, or something else entirely, may have been
+  meant. Words further from every instruction are not reported here (the build's
+  "unknown instruction" error still is).
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -61,8 +64,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             what = f"{glued} glued to its argument"
         else:
             fixed_keyword = ins.suggestion.split(None, 1)[0] if ins.suggestion.split() else ins.suggestion
+            if _distance(keyword.upper(), fixed_keyword.upper()) > _MAX_TYPOS:
+                continue  # too far from any instruction to call it a typo
             safe = _one_transposition(keyword.upper(), fixed_keyword.upper())
-            what = f"a misspelling of {fixed_keyword.upper()}"
+            what = f"{fixed_keyword.upper()} misspelled"
         span = Span(ins.span.start_line, ins.span.start_col, ins.span.start_line, ins.span.start_col + len(keyword))
         fix = Fix(f"write `{fixed_keyword}`", (Edit(start, start + len(keyword), fixed_keyword),), safe=safe)
         yield Finding(span, f"unknown instruction {keyword} ({what}): did you mean `{ins.suggestion}`?", fix)
@@ -87,6 +92,21 @@ def _one_transposition(typed: str, meant: str) -> bool:
     if (typed[i], typed[i + 1]) != (meant[i + 1], meant[i]):
         return False
     return not any(name != meant and _one_edit(typed, name) for name in _NAMES)
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): edits, a neighbour swap counting one."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
 
 
 def _one_edit(a: str, b: str) -> bool:
