@@ -22,6 +22,7 @@ only agree with hadolint when they read text the same way, so the readings live 
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -65,6 +66,8 @@ class ImageRef:
 def _take(text: str, i: int, stop: str) -> int:
     """Index after a run of characters not in `stop`; a `${…}` counts as one opaque piece."""
     n = len(text)
+    if "$" not in text:  # the common case: no expansion to step over
+        return min((j for j in (text.find(c, i) for c in stop) if j >= 0), default=n)
     while i < n and text[i] not in stop:
         if text.startswith("${", i):
             depth, j = 0, i + 1
@@ -82,6 +85,7 @@ def _take(text: str, i: int, stop: str) -> int:
     return min(i, n)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_image(text: str) -> ImageRef:
     """Split a FROM image reference (`[registry/]name[:tag][@digest]`) as hadolint does."""
     registry, rest = None, text
@@ -156,8 +160,9 @@ class Cmd:
 
     def is_(self, name: str | Iterable[str], *any_args: str) -> bool:
         """Named `name` (or one of several) and, when `any_args` are given, having one of them."""
-        ok = self.name == name if isinstance(name, str) else self.name in name
-        return ok and (not any_args or self.has_args(*any_args))
+        if not (self.name == name if type(name) is str else self.name in name):
+            return False
+        return not any_args or any(a in any_args for a in self.args)
 
     def has_arg_prefix(self, prefix: str) -> bool:
         return any(a.startswith(prefix) for a in self.args)

@@ -49,7 +49,7 @@ Fix safety: no fix; moving an exception into the configuration widens it to ever
 def check(ctx: LintContext) -> Iterator[Finding]:
     # Comment lines between instructions only: hadolint skips comments inside continuations.
     for item in ctx.dockerfile.items:
-        if not isinstance(item, A.Trivia):
+        if not isinstance(item, A.Trivia) or "hadolint" not in item.text:
             continue
         for n, line in enumerate(item.text.split("\n")):
             text = line.rstrip("\r").lstrip(" \t")
