@@ -1,13 +1,14 @@
 """Lint throughput: pybuild against hadolint on the same corpus of real Dockerfiles, in one run.
 
-    .venv/bin/python bench/lint.py [--corpus DIR] [--repeat N] [--skip-hadolint] [--api]
+    .venv/bin/python bench/lint.py [--corpus DIR] [--repeat N] [--skip-hadolint] [--api] [--breakdown]
 
 Each tool lints every file in ONE process (`pybuild lint --no-fail FILES...`, as users run
 it; `hadolint --no-fail FILES...`), output discarded; the time is wall-clock, process start
 included; the CPU time (user + system) is printed too, since it depends less on the
 machine's load. pybuild's time is the best of --repeat runs (hadolint's is one run: it is slow).
 --api also times the Python API (`buildkit_py.lint.lint` over the texts, in this process),
-which leaves out interpreter start and imports. Target: pybuild >= 30x hadolint's files/s,
+which leaves out interpreter start and imports; --breakdown splits pybuild's CPU time into
+imports, parsing, shell parsing and rules (the slowest ten named). Target: pybuild >= 30x hadolint's files/s,
 without --shellcheck.
 """
 from __future__ import annotations
@@ -65,12 +66,51 @@ def time_api(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def breakdown(files: list[Path]) -> None:
+    """Where pybuild's CPU time goes, in this process: imports, parsing, shell parsing, each rule."""
+    sys.path.insert(0, str(ROOT))
+    start = time.process_time()
+    from buildkit_py.lint.config import LintConfig
+    from buildkit_py.lint.context import LintContext
+    from buildkit_py.lint.rule import all_rules
+    from buildkit_py.syntax import ast as A
+    from buildkit_py.syntax import parse
+
+    rules = [r for r in all_rules().values() if not r.needs_context and not r.experimental]
+    imports = time.process_time() - start
+    parse_s = shell_s = 0.0
+    per_rule: dict[str, float] = {}
+    per_origin: dict[str, float] = {}
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        t0 = time.process_time()
+        df = parse(text, path=str(path), strict=False)
+        t1 = time.process_time()
+        ctx = LintContext(df, LintConfig())
+        for ins in df.instructions:
+            if isinstance(ins, A.Run):
+                ctx.shell(ins)  # parsed once here, so that no rule is charged for it
+        parse_s, shell_s = parse_s + t1 - t0, shell_s + time.process_time() - t1
+        for r in rules:
+            t0 = time.process_time()
+            list(r.check(ctx))
+            spent = time.process_time() - t0
+            per_rule[r.code] = per_rule.get(r.code, 0.0) + spent
+            per_origin[r.origin] = per_origin.get(r.origin, 0.0) + spent
+    print(f"CPU breakdown: imports and rule loading {imports:.2f} s, parsing {parse_s:.2f} s, "
+          f"shell parsing {shell_s:.2f} s, rules {sum(per_rule.values()):.2f} s ("
+          + ", ".join(f"{k} {v:.2f}" for k, v in sorted(per_origin.items())) + ")")
+    top = sorted(per_rule.items(), key=lambda kv: -kv[1])[:10]
+    print("  slowest rules: " + ", ".join(f"{code} {t:.3f}" for code, t in top))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     ap.add_argument("--repeat", type=int, default=3, help="pybuild runs (the best counts)")
     ap.add_argument("--skip-hadolint", action="store_true", help="time pybuild only")
     ap.add_argument("--api", action="store_true", help="also time the in-process Python API")
+    ap.add_argument("--breakdown", action="store_true", help="also show where pybuild's CPU time goes")
     args = ap.parse_args()
 
     files = corpus_files(args.corpus)
@@ -87,6 +127,8 @@ def main() -> int:
     if args.api:
         api = time_api(files)
         print(f"pybuild API:    {api:7.2f} s  {n / api:8.1f} files/s  (lint() in one process, after imports)")
+    if args.breakdown:
+        breakdown(files)
     if args.skip_hadolint:
         return 0
 

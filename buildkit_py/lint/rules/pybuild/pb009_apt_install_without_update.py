@@ -59,22 +59,17 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     cmd = cmd.unwrap()
                     if cmd.name not in _APT:
                         continue
-                if _is(cmd, "update") or (_is(cmd, "install") and "--update" in cmd.args):
+                args = cmd.args
+                sub = next((a for a in args if not a.startswith("-")), "")
+                if sub == "update" or (sub == "install" and "--update" in args):
                     updated = True  # apt 3 (Debian 13): `apt-get install --update` updates first
-                elif _is(cmd, "install") and not updated and _installs_from_repo(cmd):
+                elif sub == "install" and not updated and _installs_from_repo(cmd):
                     where = ("an earlier RUN's `apt-get update` is cached, so its package lists go stale"
                              if updated_before else "the image may have no package lists at all")
                     yield Finding(ins.span, f"`{cmd.name} install` without `{cmd.name} update` before it in "
                                             f"this RUN: {where}; update and install in one RUN")
                     break
             updated_before = updated_before or updated
-
-
-def _is(cmd: Command, sub: str) -> bool:
-    if cmd.name not in _APT:
-        return False
-    words = [a for a in cmd.args if not a.startswith("-")]
-    return bool(words) and words[0] == sub
 
 
 def _installs_from_repo(cmd: Command) -> bool:
