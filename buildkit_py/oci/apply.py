@@ -25,6 +25,7 @@ from buildkit_py.oci.tarstream import TarStream
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _T = TypeVar("_T")
+_OVERLAY_OPAQUE = "trusted.overlay.opaque"
 _MAX_LINKS = 40  # as the kernel's own limit on symlinks followed in one lookup
 _CACHE_MAX = 256
 
@@ -132,9 +133,10 @@ class _Root:
 
 
 class _Applier:
-    def __init__(self, root: Path, same_owner: bool) -> None:
+    def __init__(self, root: Path, same_owner: bool, overlay: bool) -> None:
         self.root = _Root(root)
         self.same_owner = same_owner
+        self.overlay = overlay
         self.created: set[str] = set()  # what this layer made: opaque markers keep these
         self.dirs: list[tuple[str, int, int]] = []  # modes and mtimes, set last (children change them)
 
@@ -145,7 +147,10 @@ class _Applier:
         parent, _, base = name.rpartition("/")
         self.root.trim()
         if base.startswith(te.WHITEOUT_PREFIX):
-            self._whiteout(name, parent, base)
+            try:
+                self._whiteout(name, parent, base)
+            except OSError as exc:
+                raise LayerError(f"entry {name!r}: {exc.strerror or exc}") from None
             return
         dfd = self.root.dir(parent, name, create=True)
         assert dfd is not None
@@ -156,21 +161,33 @@ class _Applier:
         self.created.add(name)
 
     def _whiteout(self, name: str, parent: str, base: str) -> None:
-        dfd = self.root.dir(parent, name, create=False)
-        if base == te.OPAQUE_MARKER:
-            if dfd is not None:
-                for child in os.listdir(dfd):
-                    if (f"{parent}/{child}" if parent else child) not in self.created:
-                        self._remove(dfd, child)
-            return
-        if base.startswith(te.WHITEOUT_PREFIX * 2):
+        """Apply a whiteout to what is below, or with `overlay` record it as overlayfs does."""
+        if base.startswith(te.WHITEOUT_PREFIX * 2) and base != te.OPAQUE_MARKER:
             return  # other aufs metadata (.wh..wh.plnk, ...) has no meaning here
         victim = base[len(te.WHITEOUT_PREFIX):]
-        if victim in ("", ".", ".."):
+        if base != te.OPAQUE_MARKER and victim in ("", ".", ".."):
             raise LayerError(f"entry {name!r}: a whiteout must name a file, not {victim!r}")
-        target = f"{parent}/{victim}" if parent else victim
-        if dfd is not None and target not in self.created:
+        dfd = self.root.dir(parent, name, create=self.overlay)
+        if dfd is None:
+            return  # nothing below to hide
+        if base == te.OPAQUE_MARKER:
+            if self.overlay:
+                os.setxattr(dfd, _OVERLAY_OPAQUE, b"y")
+                return
+            for child in os.listdir(dfd):
+                if (f"{parent}/{child}" if parent else child) not in self.created:
+                    self._remove(dfd, child)
+            return
+        if (f"{parent}/{victim}" if parent else victim) in self.created:
+            return  # whiteouts hide lower layers only, never this layer's own entries
+        if not self.overlay:
             self._remove(dfd, victim)
+            return
+        try:
+            self._fresh(dfd, victim, lambda: os.mknod(victim, stat.S_IFCHR, 0, dir_fd=dfd))
+        except PermissionError:
+            raise LayerError(f"entry {name!r}: overlayfs whiteouts are device nodes, which need "
+                             "root (CAP_MKNOD)") from None
 
     def _remove(self, dfd: int, name: str) -> None:
         try:
@@ -320,18 +337,21 @@ def _setxattr(call: object, key: str, ti: tarfile.TarInfo, privileged: bool) -> 
 
 def apply_layer(blob: BinaryIO, root: Path, *, media_type: str | None = None,
                 max_size: int | None = None, same_owner: bool | None = None,
-                expected_diff_id: str | None = None) -> None:
+                expected_diff_id: str | None = None, overlay_whiteouts: bool = False) -> None:
     """Unpack a layer blob (compression detected from its bytes) onto `root`, safely.
 
     `max_size` limits the uncompressed bytes; `same_owner` (default: running as root) restores
     owners; device nodes need root. `expected_diff_id`, when given, is checked at the end.
+    With `overlay_whiteouts`, whiteouts are not applied but kept in overlayfs form (a 0/0
+    character device, the xattr trusted.overlay.opaque=y): for unpacking a layer into a
+    directory of its own that serves as an overlay lowerdir.
     """
     if media_type is not None and not mt.is_layer(media_type):
         raise LayerError(f"{media_type!r} is not a layer media type")
     if same_owner is None:
         same_owner = os.geteuid() == 0
     reader = LayerReader(blob, max_size=max_size, digest=expected_diff_id is not None)
-    applier = _Applier(Path(root), same_owner)
+    applier = _Applier(Path(root), same_owner, overlay_whiteouts)
     try:
         stream = TarStream(reader)
         for ti in stream:

@@ -125,3 +125,48 @@ def test_overlay_redirects_are_refused_not_written_wrong(tmp_path: Path) -> None
     os.setxattr(tmp_path / "moved", "trusted.overlay.redirect", b"/old")
     with pytest.raises(LayerError, match="(?s)'moved'.*redirect_dir=off"):
         write_layer_from_dir(tmp_path, io.BytesIO())
+
+
+def test_overlay_whiteouts_unpack_layers_that_overlayfs_stacks(tmp_path: Path) -> None:
+    """Each layer unpacked into its own directory, whiteouts kept in overlayfs form; overlayfs
+    stacking those directories shows the same tree as applying the layers one on another."""
+    base = lower(tmp_path / "base")
+    change = tmp_path / "change"
+    (change / "keep").mkdir(parents=True)
+    os.mknod(change / "keep" / "a", 0o600 | 0o020000, 0)        # whiteout of a file
+    os.mknod(change / "gone", 0o600 | 0o020000, 0)               # whiteout of a directory
+    (change / "opq").mkdir()
+    os.setxattr(change / "opq", "trusted.overlay.opaque", b"y")
+    (change / "opq" / "fresh").write_text("fresh")
+    blobs = []
+    for tree in (base, change):
+        buf = io.BytesIO()
+        write_layer_from_dir(tree, buf, compression="gzip")
+        blobs.append(buf.getvalue())
+
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for blob in blobs:
+        apply_layer(io.BytesIO(blob), flat)
+    dirs = []
+    for i, blob in enumerate(blobs):
+        d = tmp_path / f"layer{i}"
+        d.mkdir()
+        apply_layer(io.BytesIO(blob), d, overlay_whiteouts=True)
+        dirs.append(d)
+    assert (dirs[1] / "keep" / "a").is_char_device() and os.lstat(dirs[1] / "keep" / "a").st_rdev == 0
+    assert os.getxattr(dirs[1] / "opq", "trusted.overlay.opaque") == b"y"
+
+    merged = tmp_path / "merged"
+    merged.mkdir()
+    opts = f"lowerdir={dirs[1]}:{dirs[0]}"
+    res = subprocess.run(["mount", "-t", "overlay", "overlay", "-o", opts, str(merged)],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        pytest.skip(f"overlayfs cannot be mounted here ({res.stderr.strip()})")
+    try:
+        stacked = tree_manifest(merged)
+    finally:
+        subprocess.run(["umount", str(merged)], check=True)
+    assert "keep/a" not in stacked and "gone" not in stacked and "opq/old" not in stacked
+    assert diff_manifests(tree_manifest(flat), stacked) == []

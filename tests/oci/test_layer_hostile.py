@@ -150,21 +150,27 @@ def test_hardlink_through_a_symlink_to_outside(scene: Scene) -> None:
     scene.apply_fails(make_tar(entry("h", tarfile.LNKTYPE, linkname="out/victim")), "'h'")
 
 
+@pytest.mark.parametrize("overlay", [False, True])
 @pytest.mark.parametrize("name", [".wh...", "d/.wh...", ".wh..", ".wh."])
-def test_whiteout_of_dotdot_or_nothing(scene: Scene, name: str) -> None:
+def test_whiteout_of_dotdot_or_nothing(scene: Scene, name: str, overlay: bool) -> None:
     (scene.root / "d").mkdir()
-    scene.apply_fails(make_tar(entry(name)), repr(name), "whiteout")
+    scene.apply_fails(make_tar(entry(name)), repr(name), "whiteout", overlay_whiteouts=overlay)
     assert (scene.root / "d").is_dir()
 
 
-def test_whiteout_through_a_symlink_to_outside(scene: Scene) -> None:
+@pytest.mark.parametrize("overlay", [False, True])
+def test_whiteout_through_a_symlink_to_outside(scene: Scene, overlay: bool) -> None:
     os.symlink(scene.outside, scene.root / "out")
-    scene.apply_fails(make_tar(entry("out/.wh.victim")), "'out/.wh.victim'")
+    scene.apply_fails(make_tar(entry("out/.wh.victim")), "'out/.wh.victim'",
+                      overlay_whiteouts=overlay)
 
 
-def test_opaque_marker_through_a_symlink_to_outside(scene: Scene) -> None:
+@pytest.mark.parametrize("overlay", [False, True])
+def test_opaque_marker_through_a_symlink_to_outside(scene: Scene, overlay: bool) -> None:
     os.symlink(scene.outside, scene.root / "out")
-    scene.apply_fails(make_tar(entry("out/.wh..wh..opq")), "'out/.wh..wh..opq'")
+    scene.apply_fails(make_tar(entry("out/.wh..wh..opq")), "'out/.wh..wh..opq'",
+                      overlay_whiteouts=overlay)
+    assert "trusted.overlay.opaque" not in os.listxattr(scene.outside)
 
 
 def test_gzip_bomb_stops_at_the_size_limit(scene: Scene) -> None:
