@@ -107,9 +107,9 @@ class Authorizer:
             return False
         with self._lock:
             self._challenge = ch
-            self._tokens.pop(scopes, None)
-        if ch.scheme == "bearer" and ch.params.get("scope"):
-            scopes = scopes | frozenset(ch.params["scope"].split(" "))
+            cached = self._tokens.get(scopes)
+            if cached and sent == "Bearer " + cached[0]:
+                del self._tokens[scopes]  # refused: expired or revoked (another thread's fresh one is kept)
         new = self.header(scopes)
         return new is not None and new != sent
 
@@ -117,17 +117,15 @@ class Authorizer:
         realm = ch.params.get("realm")
         if not realm:
             raise AuthError(f"{self.domain} asked for a bearer token but named no realm")
-        all_scopes = set(scopes)
-        if ch.params.get("scope"):
-            all_scopes |= set(ch.params["scope"].split(" "))
+        all_scopes = merge_scopes([*scopes, *ch.params.get("scope", "").split(" ")])
         creds = self.credentials()
         service = ch.params.get("service")
         started = time.monotonic()
         try:
             if creds is not None and creds.identity_token:
-                resp = self._oauth_refresh(realm, service, sorted(all_scopes), creds)
+                resp = self._oauth_refresh(realm, service, all_scopes, creds)
             else:
-                query = ([("service", service)] if service else []) + [("scope", s) for s in sorted(all_scopes)]
+                query = ([("service", service)] if service else []) + [("scope", s) for s in all_scopes]
                 if creds is not None:
                     query.append(("account", creds.username))
                 sep = "&" if "?" in realm else "?"
@@ -170,3 +168,17 @@ def pull_scope(repo: str) -> str:
 
 def push_scope(repo: str) -> str:
     return f"repository:{repo}:pull,push"
+
+
+def merge_scopes(scopes: list[str]) -> list[str]:
+    """One scope per resource with the union of its actions: `repository:a:pull` + `repository:a:push`
+    is `repository:a:pull,push`. Sorted, so equal sets give equal token requests."""
+    actions: dict[str, set[str]] = {}
+    for scope in scopes:
+        if not scope:
+            continue
+        resource, _, acts = scope.rpartition(":")
+        if not resource:
+            resource, acts = scope, ""
+        actions.setdefault(resource, set()).update(a for a in acts.split(",") if a)
+    return [f"{r}:{','.join(sorted(a))}" if a else r for r, a in sorted(actions.items())]

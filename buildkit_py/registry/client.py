@@ -142,11 +142,11 @@ class Registry:
                     continue
                 raise RegistryError(f"{method} {url}: {err or type(err).__name__}",
                                     hint="check the registry address and that it is running") from None
-            if resp.status == 401 and not reauthed:
+            if resp.status == 401:
                 challenge = resp.header("WWW-Authenticate")
                 resp.drain()
-                reauthed = True
-                if self.auth.challenged(challenge, scope_set, sent):
+                if not reauthed and self.auth.challenged(challenge, scope_set, sent):
+                    reauthed = True
                     continue
                 raise self._auth_error(scope_set)
             if resp.status in (301, 302, 303, 307, 308) and method in ("GET", "HEAD") and resp.header("Location"):
