@@ -49,9 +49,10 @@ class LintContext:
     @functools.cached_property
     def _line_starts(self) -> list[int]:
         starts = [0]
-        for i, ch in enumerate(self.source):
-            if ch == "\n":
-                starts.append(i + 1)
+        pos = 0
+        for line in self.lines[:-1]:
+            pos += len(line) + 1
+            starts.append(pos)
         return starts
 
     def offset(self, line: int, col: int) -> int:

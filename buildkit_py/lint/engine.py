@@ -64,15 +64,22 @@ def _instruction_check(file_cfg: CheckConfig, ins: A.Instruction | None) -> Chec
         return file_cfg  # BuildKit ignores a comment it cannot read
 
 
-def _wanted(rule: Rule, config: LintConfig, file_cfg: CheckConfig, source: str) -> bool:
-    if config.enabled(rule.code, rule.experimental):
-        return True
-    if not (rule.experimental and rule.origin == "buildkit") or rule.code in config.ignore:
-        return False
-    if config.select and rule.code not in config.select and "ALL" not in config.select:
-        return False
-    # The file (or a comment on an instruction) may switch an experimental check on.
-    return file_cfg.allows(rule.code, True) or "experimental" in source
+_SELECTION: list = [None, None]  # (config, [(rule, always)]) of the last config seen
+
+
+def _candidates(config: LintConfig) -> list[tuple[Rule, bool]]:
+    """Rules that may run under `config`: (rule, True) always, (rule, False) if the file asks for it."""
+    if _SELECTION[0] is config:
+        return _SELECTION[1]
+    out = []
+    for rule in all_rules().values():
+        if config.enabled(rule.code, rule.experimental):
+            out.append((rule, True))
+        elif (rule.experimental and rule.origin == "buildkit" and rule.code not in config.ignore
+              and (not config.select or rule.code in config.select or "ALL" in config.select)):
+            out.append((rule, False))  # BuildKit's experimental checks: `# check=experimental=...`
+    _SELECTION[:] = [config, out]
+    return out
 
 
 def run_rules(ctx: LintContext) -> list[Diagnostic]:
@@ -84,10 +91,10 @@ def run_rules(ctx: LintContext) -> list[Diagnostic]:
     lines = ctx.lines
     seen: set[tuple] = set()
     out: list[Diagnostic] = []
-    for rule in all_rules().values():
+    for rule, always in _candidates(config):
         if rule.needs_context and ctx.context_dir is None:
             continue
-        if not _wanted(rule, config, file_cfg, df.source):
+        if not always and not (file_cfg.allows(rule.code, True) or "experimental" in df.source):
             continue
         buildkit = rule.origin == "buildkit"
         for f in rule.check(ctx):

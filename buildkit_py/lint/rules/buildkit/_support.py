@@ -33,6 +33,8 @@ def suggest(value: str, options, case_sensitive: bool = True) -> str:
         cmp = opt if case_sensitive else opt.lower()
         if cmp == val:
             return ""
+        if abs(len(cmp) - len(val)) >= best:
+            continue  # the distance is at least the difference in length
         dist = levenshtein(val, cmp)
         if dist < best:
             match, best = opt if case_sensitive else _match_case(cmp, value), dist
