@@ -89,3 +89,62 @@ def test_build_errors_are_reported(case, tmp_path):
     if line and not case.get("build_err_regexp"):
         # (BuildKit's test records a location for the regexp cases but never checks it; it is stale.)
         assert any(d.span.start_line == line for d in errors)
+
+
+# ---- beyond BuildKit's own cases -----------------------------------------------------------
+
+def _codes(text: str, **kw) -> list[tuple[str, int, str]]:
+    config = LintConfig(ignore=OTHERS, **{k: v for k, v in kw.items() if k != "image_platforms"})
+    return [(d.code, d.span.start_line, d.message) for d in lint(text, config, image_platforms=kw.get("image_platforms"))]
+
+
+def test_invalid_base_image_platform_when_the_caller_knows_the_platforms():
+    text = "FROM example.org/base:1\nFROM --platform=linux/arm64 example.org/other:2\n"
+    pulled = {"example.org/base:1": "linux/amd64", "example.org/other:2": "linux/amd64"}
+    found = _codes(text, platform="linux/amd64", image_platforms=pulled)
+    assert [(c, n) for c, n, _ in found if c == "InvalidBaseImagePlatform"] == [("InvalidBaseImagePlatform", 2)]
+    assert ('Base image example.org/other:2 was pulled with platform "linux/amd64", expected "linux/arm64" for '
+            "current build") in [m for c, _, m in found]
+    assert not [c for c, _, _ in _codes(text) if c == "InvalidBaseImagePlatform"]  # nothing known: nothing said
+
+
+def test_build_errors_found_without_building():
+    text = ("FROM alpine:3.20 AS base\nARG SRC=base\nCOPY --from=$SRC /a /a\nFROM Bad/Name:1\n")
+    found = [(n, m) for c, n, m in _codes(text) if c == "BuildError"]
+    assert (3, "variable expansion is not supported for --from, define a new stage with FROM using ARG from global "
+               "scope as a workaround") in found
+    assert (4, 'failed to parse stage name "Bad/Name:1": invalid reference format') in found
+    missing = _codes("FROM scratch AS a\nFROM a AS b\n", target="c")
+    assert ("BuildError", 2, 'target stage "c" could not be found') in missing
+
+
+def test_copy_of_a_missing_file_is_a_build_error_with_a_context(tmp_path):
+    (tmp_path / "app.py").write_text("print()\n")
+    text = "FROM scratch\nCOPY app.py /app/\nCOPY *.py /app/\nCOPY requirements.txt /app/\n"
+    found = lint(text, LintConfig(select=frozenset({"BuildError"})), context_dir=tmp_path)
+    assert [(d.span.start_line, d.message) for d in found] == [(4, 'failed to solve: failed to compute cache key: '
+                                                                'failed to calculate checksum of ref context '
+                                                                '"/requirements.txt": not found')]
+
+
+def test_target_limits_build_time_checks_to_the_stages_it_needs():
+    text = "FROM scratch AS a\nENV A 1\nFROM scratch AS b\nENV B 2\nFROM a AS c\n"
+    every = [n for c, n, _ in _codes(text) if c == "LegacyKeyValueFormat"]
+    assert every == [2, 4]
+    assert [n for c, n, _ in _codes(text, target="c") if c == "LegacyKeyValueFormat"] == [2]
+    assert [n for c, n, _ in _codes(text, target="b") if c == "LegacyKeyValueFormat"] == [4]
+
+
+def test_scope_walks_arg_and_env_as_buildkit():
+    from buildkit_py.lint.scope import Scope
+    from buildkit_py.syntax import parse
+
+    df = parse("ARG V=1\nFROM scratch AS a\nARG V\nENV X=$V Y=$X\nFROM a\nARG W=$V$X\nCOPY $W /\n")
+    scope = Scope(df, {"V": "9"})
+    first = scope.steps(0)
+    assert first[1].env["V"] == "9" and first[1].unset == ("X",)  # ENV pairs expand against the old env
+    second = scope.steps(1)
+    assert second[0].env["X"] == "9" and second[0].declared == {"V"}  # inherited from stage a
+    assert second[1].env["W"] == "99"
+    assert scope.bases == [None, 0]
+    assert scope.meta.env["TARGETPLATFORM"] == "linux/amd64" and scope.meta.declared == {"V"}
