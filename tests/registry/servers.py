@@ -109,15 +109,18 @@ class RegistryProcess:
 class FaultProxy:
     """A TCP proxy to `upstream` that misbehaves on purpose, a bounded number of times.
 
-    mode "drop": close a connection once `after` bytes went from server to client;
-    mode "flip": invert one byte at offset `after` of the server-to-client stream.
+    mode "drop": close a connection once `after` bytes went its way (`direction`);
+    mode "flip": invert the byte at offset `after` of that stream.
     `times` connections are harmed (None: every one); the rest pass untouched.
     """
 
-    def __init__(self, upstream: tuple[str, int], mode: str, after: int, times: int | None = 1) -> None:
+    def __init__(self, upstream: tuple[str, int], mode: str, after: int, times: int | None = 1,
+                 direction: str = "down") -> None:
         self.upstream, self.mode, self.after, self.times = upstream, mode, after, times
+        self.direction = direction  # "down": server to client; "up": client to server
         self.harmed = 0
         self.connections = 0
+        self.bytes_down = 0
         self._lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -126,17 +129,7 @@ class FaultProxy:
         self.port = self._sock.getsockname()[1]
         self.address = f"127.0.0.1:{self.port}"
         self._stop = False
-        self._threads: list[threading.Thread] = []
-        t = threading.Thread(target=self._accept, daemon=True)
-        t.start()
-        self._threads.append(t)
-
-    def _take_harm(self) -> bool:
-        with self._lock:
-            self.connections += 1
-            if self.times is None or self.harmed < self.times:
-                return True
-            return False
+        threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
         while not self._stop:
@@ -145,42 +138,58 @@ class FaultProxy:
             except OSError:
                 return
             server = socket.create_connection(self.upstream, timeout=30)
-            harm = self._take_harm()
-            threading.Thread(target=self._pipe, args=(client, server, False), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(server, client, harm), daemon=True).start()
+            with self._lock:
+                self.connections += 1
+            harm = self.times is None or self.harmed < self.times
+            up = harm and self.direction == "up"
+            threading.Thread(target=self._pipe, args=(client, server, up, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, harm and not up, True), daemon=True).start()
 
-    def _pipe(self, src: socket.socket, dst: socket.socket, harm: bool) -> None:
+    def _claim(self) -> bool:
+        """Take one of the `times` harms; False when they are used up."""
+        with self._lock:
+            if self.times is not None and self.harmed >= self.times:
+                return False
+            self.harmed += 1
+            return True
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, harm: bool, down: bool) -> None:
         sent = 0
-        done = False
+        next_at = self.after  # flips repeat every `after` bytes while harms remain
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
-                if harm and not done and sent + len(data) > self.after:
-                    cut = self.after - sent
+                while harm and sent + len(data) > next_at:
+                    if not self._claim():
+                        harm = False
+                        break
+                    cut = next_at - sent
+                    next_at += self.after
                     if self.mode == "drop":
                         dst.sendall(data[:cut])
-                        with self._lock:
-                            self.harmed += 1
-                        break
+                        if down:
+                            with self._lock:
+                                self.bytes_down += cut
+                        return
                     buf = bytearray(data)
                     buf[cut] ^= 0xFF
                     data = bytes(buf)
-                    done = True
-                    with self._lock:
-                        self.harmed += 1
                 dst.sendall(data)
                 sent += len(data)
+                if down:
+                    with self._lock:
+                        self.bytes_down += len(data)
         except OSError:
             pass
         finally:
-            for s in (src, dst):
+            for sock in (src, dst):
                 try:
-                    s.shutdown(socket.SHUT_RDWR)
+                    sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
-                s.close()
+                sock.close()
 
     def close(self) -> None:
         self._stop = True
