@@ -86,10 +86,11 @@ class LintContext:
     @functools.cached_property
     def scope(self) -> "Scope":
         """ARG/ENV scoping and the stage graph, as a build of this Dockerfile would see them."""
+        from .rules.buildkit._image_env import image_env
         from .scope import Scope
 
         return Scope(self.dockerfile, self.config.build_args, self.target_platform, host_platform(),
-                     self.config.target)
+                     self.config.target, image_env)
 
     @functools.cached_property
     def dockerignore(self) -> "PatternMatcher | None":

@@ -3,13 +3,13 @@
 Pure functions over the AST (no image is pulled): global ARGs and the automatic platform ARGs,
 which stage builds on which, which stages a target needs, and for every instruction the
 variables it sees and the names its expansion finds unset. A base image's own ENV is unknown
-here; every stage that starts from an image sees PATH only (what BuildKit sets when the image
-has none).
+here unless the caller passes `image_env`; otherwise a stage that starts from an image sees PATH
+only (what BuildKit sets when the image has none).
 """
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..shell.lex import Lexer, ShellExpansionError
@@ -93,6 +93,8 @@ class Scope:
     target_platform: str = "linux/amd64"
     build_platform: str = "linux/amd64"
     target: str | None = None  # None: every stage is dispatched (docker build --check)
+    # the ENV an image sets itself (from its config), where the caller knows it
+    image_env: Callable[[str], Mapping[str, str] | None] | None = None
 
     def __post_init__(self) -> None:
         self.lexer = Lexer(escape=self.df.escape)
@@ -199,7 +201,10 @@ class Scope:
                 self._walk(base)
             end = self._ends[base]
             return _StageEnd(dict(end.env), end.declared)
-        return _StageEnd({"PATH": DEFAULT_PATH}, frozenset())
+        env = {"PATH": DEFAULT_PATH}
+        if self.image_env is not None:
+            env.update(self.image_env(self.base_name(self.stages[index])) or {})
+        return _StageEnd(env, frozenset())
 
     def _walk(self, index: int) -> None:
         state = self._start(index)

@@ -148,3 +148,14 @@ def test_scope_walks_arg_and_env_as_buildkit():
     assert second[1].env["W"] == "99"
     assert scope.bases == [None, 0]
     assert scope.meta.env["TARGETPLATFORM"] == "linux/amd64" and scope.meta.declared == {"V"}
+
+
+def test_undefined_var_knows_what_common_official_images_set():
+    def undefined(text):
+        return [m for c, _, m in _codes(text) if c == "UndefinedVar"]
+
+    assert undefined("FROM python:3.12-slim AS base\nARG VERSION=$PYTHON_VERSION\n") == []
+    assert undefined("FROM docker.io/library/golang:1.22\nWORKDIR $GOPATH/src\n") == []
+    assert undefined("FROM alpine:3.20\nARG VERSION=$PYTHON_VERSION\n") == ["Usage of undefined variable '$PYTHON_VERSION'"]
+    assert undefined("FROM python:3.12\nENV V=$PYTHON_VERSIN\n") == [
+        "Usage of undefined variable '$PYTHON_VERSIN' (did you mean $PYTHON_VERSION?)"]

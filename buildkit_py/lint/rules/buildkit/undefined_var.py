@@ -36,8 +36,11 @@ Use instead:
     FROM alpine
     ENV PATH=$PATH:/opt/bin
 
-Fix safety: no fix. Variables that the base image sets with its own ENV are unknown to the
-linter (it does not pull images), so `FROM python` then `$PYTHON_VERSION` is reported.
+Variables a base image sets with its own ENV are known for the common official images
+(`FROM python` then `$PYTHON_VERSION` is fine); for other images the linter, which pulls no
+image, cannot know them and reports them.
+
+Fix safety: no fix.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
