@@ -65,6 +65,11 @@ DIFFERENCES = [
       for f in MONGO_NANOSERVER),
     *(Difference(f, 7, "DL3057", "pybuild", _NO_PARSE + "the file has no HEALTHCHECK, which hadolint "
                  "reports (at the FROM) for every file it parses") for f in MONGO_NANOSERVER),
+    *(Difference(f"pypy/{v}__windows__windowsservercore-{os_}__Dockerfile", line, "DL3059", "hadolint",
+                 "the RUN before it is a PowerShell script of four statements (`$newPath = (…); Write-Host …`); "
+                 "ShellCheck cannot parse it, so hadolint counts no command in it and takes it for a one-command "
+                 "RUN worth merging; pybuild reads its four commands, and DL3059 leaves multi-command RUNs alone")
+      for v, line in (("2.7", 23), ("3.11", 20)) for os_ in ("ltsc2022", "ltsc2025")),
 ]
 
 

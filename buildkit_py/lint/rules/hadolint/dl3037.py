@@ -1,0 +1,50 @@
+"""DL3037: specify version with `zypper install -y <package>=<version>`."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...context import LintContext
+from ...model import Finding
+from ...rule import rule
+from ._common import run_commands, runs
+
+MESSAGE = "Specify version with `zypper install -y <package>=<version>`."
+
+
+def _pinned(package: str) -> bool:
+    return any(op in package for op in ("=", ">", "<")) or package.endswith(".rpm")
+
+
+def _packages(cmds) -> Iterator[str]:
+    for cmd in cmds:
+        if cmd.is_("zypper", "install", "in"):
+            yield from (a for a in cmd.args_no_flags() if a not in ("install", "in"))
+
+
+@rule(
+    code="DL3037",
+    name="zypper-version-pinning",
+    summary="Specify version with `zypper install -y <package>=<version>`",
+    severity="warning",
+    origin="hadolint",
+    url="https://github.com/hadolint/hadolint/wiki/DL3037",
+    docs="""
+What it does: flags `zypper install` of a package without a version (`pkg=1.2`, `pkg>=1.2`,
+`pkg<2` or an `.rpm` file).
+
+Why is this bad? Without a version, each build installs whatever the repository has that day;
+the image changes without any change to the Dockerfile, and a new release can break it.
+
+Example:
+    RUN zypper install -y httpd
+
+Use instead:
+    RUN zypper install -y httpd=2.4.57
+
+Fix safety: no fix; only you know which version you want.
+""",
+)
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for ins, run in runs(ctx):
+        if not all(_pinned(p) for p in _packages(run_commands(ctx, run))):
+            yield Finding(ins.span, MESSAGE)

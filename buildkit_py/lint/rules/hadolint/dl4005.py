@@ -1,0 +1,40 @@
+"""DL4005: use SHELL to change the default shell."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...context import LintContext
+from ...model import Finding
+from ...rule import rule
+from ._common import run_commands, runs
+
+MESSAGE = "Use SHELL to change the default shell"
+
+
+@rule(
+    code="DL4005",
+    name="use-shell-instruction",
+    summary="Use SHELL to change the default shell",
+    severity="warning",
+    origin="hadolint",
+    url="https://github.com/hadolint/hadolint/wiki/DL4005",
+    docs="""
+What it does: flags `ln` that replaces /bin/sh (`ln -sf /bin/bash /bin/sh`).
+
+Why is this bad? Relinking /bin/sh changes the shell for every program in the image, including
+package scripts written for the original shell. The SHELL instruction changes only the shell
+that RUN uses.
+
+Example:
+    RUN ln -sf /bin/bash /bin/sh
+
+Use instead:
+    SHELL ["/bin/bash", "-c"]
+
+Fix safety: no fix; the two are not the same change.
+""",
+)
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for ins, run in runs(ctx):
+        if any(c.is_("ln", "/bin/sh") for c in run_commands(ctx, run)):
+            yield Finding(ins.span, MESSAGE)
