@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -159,9 +160,20 @@ def test_rules_lists_every_rule_in_each_format(tmp_path):
 
 
 def test_docs_rules_md_is_up_to_date():
+    import importlib
+
     from buildkit_py.lint import catalog
 
-    expected = catalog.as_markdown(catalog.sorted_rules()) + "\n"
+    # Rules whose module git tracks (in CI, a fresh clone, that is every rule; in a shared working
+    # tree, another engineer's rule that is not committed yet is left out, as the committed docs are).
+    tracked = subprocess.run(["git", "ls-files", "buildkit_py/lint/rules"], cwd=ROOT, capture_output=True, text=True)
+    files = set(tracked.stdout.split()) if tracked.returncode == 0 else None
+
+    def committed(rule) -> bool:
+        module = importlib.import_module(rule.check.__module__)
+        return files is None or str(Path(module.__file__).relative_to(ROOT)) in files
+
+    expected = catalog.as_markdown([r for r in catalog.sorted_rules() if committed(r)]) + "\n"
     current = (ROOT / "docs" / "rules.md").read_text()
     assert current == expected, "docs/rules.md is stale: run `pybuild rules --format=markdown > docs/rules.md`"
 
