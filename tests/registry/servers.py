@@ -15,7 +15,6 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 REGISTRY = "/usr/bin/docker-registry"
@@ -201,11 +200,11 @@ class HitCounter:
 
     def __init__(self) -> None:
         counter = self
-        self.hits = 0
+        self.paths: list[str] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                counter.hits += 1
+                counter.paths.append(self.path)
                 body = b"counted\n"
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
@@ -220,21 +219,13 @@ class HitCounter:
         self.url = f"http://127.0.0.1:{self.port}/"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
+    @property
+    def hits(self) -> int:
+        return len(self.paths)
+
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-
-
-def wait_http(url: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except Exception:  # noqa: BLE001 - any answer or refusal: keep trying until the deadline
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def env_without_proxies() -> dict[str, str]:
