@@ -136,6 +136,7 @@ def lint(ctx: click.Context, paths, fmt, failure_threshold, select, ignore, conf
         raise click.UsageError(f"no Dockerfiles found in {', '.join(paths) or '.'}")
     config = _config(config_file, files, select, ignore, failure_threshold, no_fail, build_arg, experimental,
                      shellcheck, target, platform)
+    _warn_unknown_codes(_codes(select) | _codes(ignore))
     if shellcheck:
         import importlib.util
 
@@ -145,6 +146,21 @@ def lint(ctx: click.Context, paths, fmt, failure_threshold, select, ignore, conf
     results = [_lint_one(f, config, ctx_dir, fix or diff, unsafe_fixes) for f in files]
     status = _report(results, config, fmt, fix=fix, diff=diff, statistics=statistics)
     ctx.exit(status)
+
+
+def _warn_unknown_codes(codes: frozenset[str]) -> None:
+    """A misspelt code in --select/--ignore would silently do nothing: say so (ShellCheck's SC codes pass)."""
+    from difflib import get_close_matches
+
+    from ..lint.rule import all_rules
+
+    known = all_rules()
+    for code in sorted(codes):
+        if code in known or code == "ALL" or code.startswith("SC"):
+            continue
+        close = get_close_matches(code, list(known), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        click.echo(f"pybuild lint: warning: no rule {code!r}{hint}", err=True)
 
 
 def _report(results: list[FileResult], config, fmt: str, *, fix: bool, diff: bool, statistics: bool) -> int:

@@ -196,3 +196,10 @@ def test_python_api():
 
     diags = buildkit_py.lint("FROM alpine:3.20\nENV A 1\n")
     assert "LegacyKeyValueFormat" in {d.code for d in diags}
+
+
+def test_unknown_rule_codes_are_pointed_out(tmp_path):
+    (tmp_path / "Dockerfile").write_text(LEGACY)
+    r = run(["lint", "--ignore", "LegacyKeyValueFormt,SC2086", "Dockerfile"], tmp_path)
+    assert "no rule 'LegacyKeyValueFormt' (did you mean LegacyKeyValueFormat?)" in r.stderr
+    assert "SC2086" not in r.stderr
