@@ -59,6 +59,17 @@ def has_pipes(parsed: ParsedShell | None) -> bool:
     return parsed is not None and not parsed.problems and parsed.has_pipes
 
 
+def command_names(ctx: LintContext, run: A.Run) -> frozenset[str]:
+    """The names of a RUN's commands (cached): rules skip RUNs without their program cheaply."""
+    key = ("hadolint:names", id(run))
+    names = ctx.cache.get(key)
+    if names is None:
+        from ._common import run_commands
+
+        names = ctx.cache[key] = frozenset(c.name for c in run_commands(ctx, run))
+    return names
+
+
 def first_index(cmds: tuple[Cmd, ...], pred) -> int | None:
     return next((i for i, c in enumerate(cmds) if pred(c)), None)
 
@@ -146,8 +157,9 @@ class StageVars:
 _VERSION_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.~^_:+")
 
 
-def pinning_findings(ctx: LintContext, pinned, message: str) -> Iterator:
-    """DL3033/DL3041: RUNs where `pinned(commands, StageVars)` is false, in hadolint's two passes."""
+def pinning_findings(ctx: LintContext, programs: frozenset[str], pinned, message: str) -> Iterator:
+    """DL3033/DL3041: RUNs of `programs` where `pinned(commands, StageVars)` is false, in
+    hadolint's two passes."""
     from ...model import Finding
     from ._common import run_commands
 
@@ -155,7 +167,7 @@ def pinning_findings(ctx: LintContext, pinned, message: str) -> Iterator:
         scope = StageVars()
         for report, ins in stream:
             if isinstance(ins, A.Run):
-                if not pinned(run_commands(ctx, ins), scope):
+                if not programs.isdisjoint(command_names(ctx, ins)) and not pinned(run_commands(ctx, ins), scope):
                     yield Finding(report.span, message)
             else:
                 scope.feed(ins)

@@ -7,9 +7,10 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import run_commands, runs
-from ._common2 import installs_then_cleans
+from ._common2 import command_names, installs_then_cleans
 
 MESSAGE = "`yum clean all` missing after yum command."
+_PROGRAMS = frozenset({"yum"})
 
 
 def _install(cmd) -> bool:
@@ -46,5 +47,7 @@ Fix safety: no fix; where the clean belongs depends on the script.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if not installs_then_cleans(run_commands(ctx, run), _install, _clean):
             yield Finding(ins.span, MESSAGE)

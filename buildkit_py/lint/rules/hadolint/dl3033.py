@@ -52,4 +52,4 @@ Fix safety: no fix; only you know which version you want.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
-    yield from pinning_findings(ctx, _pinned, MESSAGE)
+    yield from pinning_findings(ctx, frozenset({"yum"}), _pinned, MESSAGE)

@@ -7,9 +7,11 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import run_commands, runs
+from ._common2 import command_names
 
 MESSAGE = "Non-interactive switch missing from `zypper` command: `zypper install -y`"
 _SUBCOMMANDS = ("install", "in", "remove", "rm", "source-install", "si", "patch")
+_PROGRAMS = frozenset({"zypper"})
 
 
 def _forgot_yes(cmd) -> bool:
@@ -41,5 +43,7 @@ Fix safety: no fix; `-y` also accepts licences and other prompts you may want to
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if any(_forgot_yes(c) for c in run_commands(ctx, run)):
             yield Finding(ins.span, MESSAGE)

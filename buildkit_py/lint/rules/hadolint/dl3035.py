@@ -7,8 +7,10 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import run_commands, runs
+from ._common2 import command_names
 
 MESSAGE = "Do not use `zypper dist-upgrade`."
+_PROGRAMS = frozenset({"zypper"})
 
 
 @rule(
@@ -37,5 +39,7 @@ Fix safety: no fix; the right base image is your choice.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if any(c.is_("zypper", "dist-upgrade", "dup") for c in run_commands(ctx, run)):
             yield Finding(ins.span, MESSAGE)

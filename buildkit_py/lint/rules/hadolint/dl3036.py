@@ -7,9 +7,10 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import has_cache_or_tmpfs_mount, run_commands, runs
-from ._common2 import installs_then_cleans
+from ._common2 import command_names, installs_then_cleans
 
 MESSAGE = "`zypper clean` missing after zypper use."
+_PROGRAMS = frozenset({"zypper"})
 
 
 def _install(cmd) -> bool:
@@ -45,6 +46,8 @@ Fix safety: no fix; where the clean belongs depends on the script.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if has_cache_or_tmpfs_mount(run, "/var/cache/zypp"):
             continue
         if not installs_then_cleans(run_commands(ctx, run), _install, _clean):

@@ -7,8 +7,10 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import run_commands, runs
+from ._common2 import command_names
 
 MESSAGE = "Specify version with `zypper install -y <package>=<version>`."
+_PROGRAMS = frozenset({"zypper"})
 
 
 def _pinned(package: str) -> bool:
@@ -46,5 +48,7 @@ Fix safety: no fix; only you know which version you want.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if not all(_pinned(p) for p in _packages(run_commands(ctx, run))):
             yield Finding(ins.span, MESSAGE)

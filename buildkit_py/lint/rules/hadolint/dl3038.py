@@ -7,9 +7,11 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import run_commands, runs
+from ._common2 import command_names
 
 MESSAGE = "Use the -y switch to avoid manual input `dnf install -y <package>`"
 _DNF = ("dnf", "microdnf")
+_PROGRAMS = frozenset({"dnf", "microdnf"})
 
 
 def _forgot_yes(cmd) -> bool:
@@ -42,5 +44,7 @@ Fix safety: no fix.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if any(_forgot_yes(c) for c in run_commands(ctx, run)):
             yield Finding(ins.span, MESSAGE)

@@ -7,10 +7,11 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import has_cache_or_tmpfs_mount, run_commands, runs
-from ._common2 import installs_then_cleans
+from ._common2 import command_names, installs_then_cleans
 
 MESSAGE = "`dnf clean all` missing after dnf command."
 _INSTALLS = ("install", "in", "upgrade", "up", "upgrade-minimal", "up-min", "reinstall", "rei")
+_PROGRAMS = frozenset({"dnf", "microdnf"})
 
 
 def _cleans_after_install(cmds, program: str) -> bool:
@@ -47,6 +48,8 @@ Fix safety: no fix; where the clean belongs depends on the script.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if has_cache_or_tmpfs_mount(run, "/var/cache/libdnf5") or has_cache_or_tmpfs_mount(run, ".cache/libdnf5"):
             continue
         cmds = run_commands(ctx, run)

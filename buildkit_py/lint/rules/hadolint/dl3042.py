@@ -8,7 +8,7 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import hadolint_script, has_cache_or_tmpfs_mount, is_pip_install, parse_image, run_commands
-from ._common2 import TRUTHY, onbuild_triggers, plain_stream, unquote
+from ._common2 import TRUTHY, command_names, onbuild_triggers, plain_stream, unquote
 
 MESSAGE = "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`"
 
@@ -81,6 +81,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     no_cache[current] = True
             elif isinstance(ins, A.Run):
                 if no_cache.get(current, False) if started else False:
+                    continue
+                if not any(n.startswith(("pip", "python")) for n in command_names(ctx, ins)):
                     continue
                 if _set_in_script(hadolint_script(ins) or ""):
                     continue

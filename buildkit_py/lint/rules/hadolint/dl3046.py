@@ -7,8 +7,10 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import run_commands, runs
+from ._common2 import command_names
 
 MESSAGE = "`useradd` without flag `-l` and high UID will result in excessively large Image."
+_PROGRAMS = frozenset({"useradd"})
 
 
 def _large_uid_without_l(cmd) -> bool:
@@ -42,5 +44,7 @@ Fix safety: no fix offered.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if any(_large_uid_without_l(c) for c in run_commands(ctx, run)):
             yield Finding(ins.span, MESSAGE)

@@ -7,12 +7,14 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import run_commands, runs
+from ._common2 import command_names
 
 MESSAGE = (
     "Avoid use of wget without progress bar. Use `wget --progress=dot:giga <url>`. "
     "Or consider using `-q` or `-nv` (shorthands for `--quiet` or `--no-verbose`)."
 )
 _QUIET = ("progress", "q", "quiet", "o", "output-file", "a", "append-output", "no-verbose")
+_PROGRAMS = frozenset({"wget"})
 
 
 def _noisy(cmd) -> bool:
@@ -44,5 +46,7 @@ Fix safety: no fix offered.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if any(_noisy(c) for c in run_commands(ctx, run)):
             yield Finding(ins.span, MESSAGE)

@@ -8,7 +8,7 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import has_cache_or_tmpfs_mount, parse_image, run_commands
-from ._common2 import first_index, onbuild_triggers, plain_stream
+from ._common2 import command_names, first_index, onbuild_triggers, plain_stream
 
 MESSAGE = "`yarn cache clean` missing after `yarn install` was run."
 
@@ -47,7 +47,7 @@ def _unclean(ctx: LintContext, stream) -> Iterator[A.Instruction]:
         if isinstance(ins, A.From):
             current = ins
             bases.add(parse_image(ins.image).name)
-        elif isinstance(ins, A.Run) and _leaves_cache(run_commands(ctx, ins), ins):
+        elif isinstance(ins, A.Run) and "yarn" in command_names(ctx, ins) and _leaves_cache(run_commands(ctx, ins), ins):
             found.append((report, current))
     for report, stage in found:
         if _same(stage, current) or (stage is not None and stage.stage_name and stage.stage_name in bases):

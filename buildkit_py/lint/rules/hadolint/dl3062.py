@@ -7,8 +7,10 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import run_commands, runs
+from ._common2 import command_names
 
 MESSAGE = "Pin versions in go. Instead of `go install <package>` use `go install <package>@<version>`"
+_PROGRAMS = frozenset({"go"})
 
 
 def _packages(cmds) -> list[str]:
@@ -52,5 +54,7 @@ Fix safety: no fix; only you know which version you want.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if not all(_pinned(p) for p in _packages(run_commands(ctx, run))):
             yield Finding(ins.span, MESSAGE)

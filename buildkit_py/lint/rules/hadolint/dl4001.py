@@ -7,10 +7,10 @@ from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import run_commands
-from ._common2 import onbuild_triggers, plain_stream
+from ._common2 import command_names, onbuild_triggers, plain_stream
 
 MESSAGE = "Either use Wget or Curl but not both"
+_TOOLS = frozenset({"curl", "wget"})
 
 
 @rule(
@@ -43,7 +43,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if isinstance(ins, A.From):
                 seen = set()
             elif isinstance(ins, A.Run):
-                used = {c.name for c in run_commands(ctx, ins) if c.name in ("curl", "wget")}
+                used = command_names(ctx, ins) & _TOOLS
                 seen |= used
                 if used and len(seen) >= 2:
                     yield Finding(report.span, MESSAGE)

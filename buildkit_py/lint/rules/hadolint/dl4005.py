@@ -7,8 +7,10 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import run_commands, runs
+from ._common2 import command_names
 
 MESSAGE = "Use SHELL to change the default shell"
+_PROGRAMS = frozenset({"ln"})
 
 
 @rule(
@@ -36,5 +38,7 @@ Fix safety: no fix; the two are not the same change.
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
+        if _PROGRAMS.isdisjoint(command_names(ctx, run)):
+            continue
         if any(c.is_("ln", "/bin/sh") for c in run_commands(ctx, run)):
             yield Finding(ins.span, MESSAGE)
