@@ -36,6 +36,9 @@ _SCHEMA1 = ("application/vnd.docker.distribution.manifest.v1+json",
 
 USER_AGENT = "pybuild/0.1"
 
+_NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
+                      "HTTP_REQUEST", "UNEXPECTED_EOF_WHILE_READING"})
+
 _schemes: dict[str, str] = {}  # api host -> "https" | "http", learnt once per process
 _schemes_lock = threading.Lock()
 _shared_transport: Transport | None = None
@@ -104,9 +107,9 @@ class Registry:
             resp.drain()
             return "https"
         except ssl.SSLError as err:
-            if "CERTIFICATE_VERIFY_FAILED" in str(err):
-                return "https"  # a TLS server we do not trust: report that, not a fallback
-            return "http"
+            # Only a server that does not speak TLS at all gets plain HTTP; an untrusted or picky TLS
+            # server (certificate, client certificate) is reported as what it is.
+            return "http" if err.reason in _NOT_TLS else "https"
         except (ConnectionResetError, ConnectionAbortedError):
             return "http"
         except OSError:
@@ -136,12 +139,14 @@ class Registry:
             try:
                 resp = self.transport.request(method, url, hdrs, body)
             except CONNECTION_ERRORS as err:
-                if retry and attempt + 1 < MAX_ATTEMPTS:
+                # A refused connection or an untrusted certificate will not change in a second.
+                lasting = isinstance(err, ssl.SSLCertVerificationError) or \
+                    (isinstance(err, ConnectionRefusedError) and attempt >= 1)
+                if retry and not lasting and attempt + 1 < MAX_ATTEMPTS:
                     time.sleep(backoff(attempt))
                     attempt += 1
                     continue
-                raise RegistryError(f"{method} {url}: {err or type(err).__name__}",
-                                    hint="check the registry address and that it is running") from None
+                raise _connection_error(method, url, err) from None
             if resp.status == 401:
                 challenge = resp.header("WWW-Authenticate")
                 resp.drain()
@@ -241,6 +246,17 @@ class Registry:
         """Check credentials against the registry (a token for no scope, or basic auth on /v2/)."""
         self.auth.use_credentials(creds)
         self.ping()
+
+
+def _connection_error(method: str, url: str, err: BaseException) -> RegistryError:
+    host = urllib.parse.urlsplit(url).netloc
+    if isinstance(err, ssl.SSLCertVerificationError):
+        return RegistryError(
+            f"{method} {url}: the TLS certificate of {host} is not trusted ({err.verify_message})",
+            hint=f"put its CA certificate in ~/.config/pybuild/certs.d/{host}/ca.crt, or mark the registry "
+                 "insecure = true in ~/.config/pybuild/registries.toml")
+    return RegistryError(f"{method} {url}: {err or type(err).__name__}",
+                         hint="check the registry address and that it is running")
 
 
 def _safe_read(resp: Response) -> bytes:
