@@ -23,13 +23,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PybuildError, Span
 from ..syntax import ast as A
-from .model import Edit, Fix, Severity
+from .model import Diagnostic, Edit, Fix, Severity
 
 if TYPE_CHECKING:
     from .context import LintContext
@@ -63,6 +63,14 @@ class ShellcheckFinding:
     @property
     def url(self) -> str:
         return f"https://www.shellcheck.net/wiki/{self.code}"
+
+
+@dataclass(frozen=True, slots=True)
+class ShellcheckDiagnostic(Diagnostic):
+    """A Diagnostic for an SC code; `instruction` is the RUN it belongs to, so that an ignore
+    pragma above the RUN covers findings on its continuation lines too."""
+
+    instruction: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -302,13 +310,18 @@ def _fix(ctx: LintContext, c: dict, place) -> Fix | None:
                safe=False)
 
 
-def run_shellcheck(ctx: LintContext) -> list[ShellcheckFinding]:
-    """ShellCheck's findings for one Dockerfile, sorted by place."""
+def run_shellcheck(ctx: LintContext) -> list[ShellcheckDiagnostic]:
+    """ShellCheck's findings for one Dockerfile as Diagnostics (SC codes), sorted by place."""
     return run_shellcheck_many([ctx])[0]
 
 
-def run_shellcheck_many(ctxs: Sequence[LintContext], jobs: int | None = None) -> list[list[ShellcheckFinding]]:
-    """ShellCheck's findings for several Dockerfiles, checked together (fewer processes)."""
+def run_shellcheck_many(ctxs: Sequence[LintContext], jobs: int | None = None) -> list[list[ShellcheckDiagnostic]]:
+    """run_shellcheck for several Dockerfiles, checked together (fewer processes)."""
+    return [to_diagnostics(ctx, found) for ctx, found in zip(ctxs, find_many(ctxs, jobs))]
+
+
+def find_many(ctxs: Sequence[LintContext], jobs: int | None = None) -> list[list[ShellcheckFinding]]:
+    """ShellCheck's findings for each Dockerfile, in place order (ShellCheck's order on ties)."""
     per_ctx = [collect_scripts(ctx) for ctx in ctxs]
     comments = iter(check_scripts([s for scripts in per_ctx for s in scripts], jobs))
     out = []
@@ -317,3 +330,17 @@ def run_shellcheck_many(ctxs: Sequence[LintContext], jobs: int | None = None) ->
         found.sort(key=lambda f: (f.span.start_line, f.span.start_col))  # stable: ShellCheck's order on ties
         out.append(found)
     return out
+
+
+def to_diagnostics(ctx: LintContext, found: Sequence[ShellcheckFinding]) -> list[ShellcheckDiagnostic]:
+    """Findings as the engine's Diagnostics: per-code severity from the config, the source line."""
+    lines = ctx.lines
+    return [
+        ShellcheckDiagnostic(
+            code=f.code, message=f.message, severity=ctx.config.severity.get(f.code, f.severity), span=f.span,
+            path=ctx.path, fix=f.fix, url=f.url, name="shellcheck",
+            source_line=lines[f.span.start_line - 1].rstrip("\r") if 0 < f.span.start_line <= len(lines) else "",
+            instruction=f.instruction,
+        )
+        for f in found
+    ]

@@ -157,3 +157,15 @@ def test_hadolint_shell_pragma_names_the_shell() -> None:
     assert check("# hadolint shell=bash\nFROM debian:12\n" + script + "FROM debian:12\n" + script) == []
     assert check("FROM debian:12\n# hadolint shell=powershell\nRUN Write-Host $x\n") == []
     assert [f.code for f in check("FROM debian:12\n# hadolint shell=bash\n" + script + script)] == []
+
+
+def test_engine_reports_sc_codes_with_shellcheck_on() -> None:
+    from buildkit_py.lint.config import LintConfig
+    from buildkit_py.lint.engine import lint
+
+    text = "FROM debian:12\nRUN set -e; \\\n    echo $HOME\n# hadolint ignore=SC2086\nRUN echo ok \\\n  $PATH\n"
+    found = [d for d in lint(text, LintConfig(shellcheck=True)) if d.code.startswith("SC")]
+    assert [(d.code, d.span.start_line, d.span.start_col) for d in found] == [("SC2086", 3, 10)]
+    out = found[0].to_json()
+    assert (out["severity"], out["line"], out["url"]) == ("info", 3, "https://www.shellcheck.net/wiki/SC2086")
+    assert not [d for d in lint(text, LintConfig()) if d.code.startswith("SC")]  # only when asked
