@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PEERS = Path(os.environ.get("PEERS_DIR", "/tmp/peers"))
+DOCKER = os.environ.get("DOCKER", "/usr/bin/docker")  # the 20.10 CLI, with BuildKit built in
 BODY = """WORKDIR /app
 COPY . .
 RUN find /app -type f | wc -l > /app/count && cat /app/count
@@ -80,7 +81,8 @@ class Pybuild(Tool):
         return "FROM busybox\n" + BODY
 
     def build(self, ctx: Path, no_cache: bool = False) -> float:
-        cmd = [str(ROOT / ".venv/bin/pybuild"), "build", "-q", "-t", "bench:1", "-f", str(ctx / "Dockerfile.pybuild")]
+        cmd = [str(ROOT / ".venv/bin/pybuild"), "build", "--network=none", "-q", "-t", "bench:1", "-f",
+               str(ctx / "Dockerfile.pybuild")]
         return timed(cmd + (["--no-cache"] if no_cache else []) + [str(ctx)], env=self.env)
 
 
@@ -111,18 +113,18 @@ class Docker(Tool):
 
     def setup(self, work: Path) -> None:
         self.env = dict(os.environ, DOCKER_BUILDKIT="1", DOCKER_HOST=f"unix://{PEERS / 'docker.sock'}")
-        if subprocess.run(["docker", "info"], env=self.env, capture_output=True).returncode != 0:
+        if subprocess.run([DOCKER, "info"], env=self.env, capture_output=True).returncode != 0:
             raise RuntimeError("no docker engine (setup-peers.sh --with-docker starts one)")
 
     def reset(self) -> None:
-        subprocess.run(["docker", "rmi", "-f", "bench:1"], env=self.env, capture_output=True)
-        subprocess.run(["docker", "builder", "prune", "-af"], env=self.env, capture_output=True)
+        subprocess.run([DOCKER, "rmi", "-f", "bench:1"], env=self.env, capture_output=True)
+        subprocess.run([DOCKER, "builder", "prune", "-af"], env=self.env, capture_output=True)
 
     def dockerfile(self) -> str:
         return "FROM busybox-imported:latest\n" + BODY
 
     def build(self, ctx: Path, no_cache: bool = False) -> float:
-        cmd = ["docker", "build", "-q", "-t", "bench:1", "-f", str(ctx / "Dockerfile.docker")]
+        cmd = [DOCKER, "build", "--network=none", "-q", "-t", "bench:1", "-f", str(ctx / "Dockerfile.docker")]
         return timed(cmd + (["--no-cache"] if no_cache else []) + [str(ctx)], env=self.env)
 
 

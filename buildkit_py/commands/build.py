@@ -47,7 +47,11 @@ def _outputs(values: tuple[str, ...]):
         if typ not in ("image", "oci", "docker", "local", "tar"):
             raise click.BadParameter(f"unknown output type {typ!r} (image, oci, docker, local, tar, registry)",
                                      param_hint="--output")
-        outs.append(Output(typ, dest=f.get("dest"), name=f.get("name"), push=f.get("push", "false") == "true"))
+        comp = f.get("compression")
+        if comp is not None and comp not in ("gzip", "zstd", "none", "uncompressed"):
+            raise click.BadParameter(f"unknown compression {comp!r} (gzip, zstd, uncompressed)", param_hint="--output")
+        outs.append(Output(typ, dest=f.get("dest"), name=f.get("name"), push=f.get("push", "false") == "true",
+                           compression="none" if comp == "uncompressed" else comp))
     return outs
 
 
@@ -99,7 +103,7 @@ def _secrets(values: tuple[str, ...]) -> dict[str, bytes]:
 @click.option("--network", type=click.Choice(["default", "none", "host"]), default="default", show_default=True,
               help="Network for RUN steps (RUN --network overrides it).")
 @click.option("--compression", type=click.Choice(["gzip", "zstd", "none"]), default="gzip", show_default=True,
-              help="Layer compression.")
+              help="Compression of exported and pushed layers (the local store keeps layers uncompressed).")
 @click.option("--cache-from", "cache_from", multiple=True,
               help="External cache sources: type=registry,ref=REF or type=local,src=DIR.")
 @click.option("--cache-to", "cache_to", multiple=True,

@@ -193,8 +193,7 @@ class Writer:
         if stat.S_ISLNK(st.st_mode):
             os.symlink(os.readlink(item.host), target)
         elif stat.S_ISREG(st.st_mode):
-            with open(item.host, "rb") as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            shutil.copyfile(item.host, target)  # sendfile/copy_file_range: no bytes through Python
         elif stat.S_ISDIR(st.st_mode):
             os.mkdir(target)
         else:

@@ -23,6 +23,7 @@ class Output:
     dest: str | None = None
     name: str | None = None
     push: bool = False
+    compression: str | None = None  # of exported or pushed layers (default gzip)
 
 
 @dataclass
@@ -42,7 +43,7 @@ class BuildRequest:
     labels: dict[str, str] = field(default_factory=dict)
     executor: str = "auto"
     network: str = "default"
-    compression: str = "gzip"
+    compression: str = "gzip"  # of exported and pushed layers; the local store keeps them uncompressed
     cache_from: list[str] = field(default_factory=list)  # type=registry,ref=... / type=local,src=...
     cache_to: list[str] = field(default_factory=list)  # type=registry,ref=...,mode=min|max / type=local,dest=...
     push: bool = False
@@ -181,7 +182,7 @@ def _finish_hit(req: BuildRequest, store: Store, progress: Progress, hit, starte
     names = _names(req)
     with store.writing():
         store.add_image(hit.manifest_digest, names=names, media_type=mt.OCI_MANIFEST)
-    written = [_export(store, o, hit.manifest_digest, names) for o in req.outputs if o.type != "image"]
+    written = [_export(store, o, hit.manifest_digest, names, req.compression) for o in req.outputs if o.type != "image"]
     return BuildResult(hit.manifest_digest, hit.config_digest, hit.config_digest, names, hit.steps, hit.steps,
                        time.monotonic() - started, written)
 
@@ -212,7 +213,7 @@ def _build(req: BuildRequest, store: Store, progress: Progress, memo_key: str | 
                        (os.path.join(req.context, "Dockerfile") if req.context else None))
     opts = SolveOptions(build_args=req.build_args, no_cache=req.no_cache,
                         no_cache_filter=frozenset(x.lower() for x in req.no_cache_filter), platform=platform,
-                        secrets=req.secrets, executor=req.executor, compression=req.compression,
+                        secrets=req.secrets, executor=req.executor, compression="none",
                         source_date_epoch=epoch, network=req.network, pull=req.pull)
     solver = Solver(store, df, plan, context, opts, progress, platform)
     if req.cache_from:
@@ -242,14 +243,16 @@ def _build(req: BuildRequest, store: Store, progress: Progress, memo_key: str | 
     written = []
     for o in outputs:
         if o.type != "image":
-            written.append(_export(store, o, manifest_digest, names))
+            written.append(_export(store, o, manifest_digest, names, req.compression))
         elif o.push or req.push:
+            from ..exporters.recompress import with_compression
             from ..registry.push import push_image
 
             if not names:
                 raise BuildError("push needs a name", hint="add -t REGISTRY/REPO:TAG")
+            pushed = with_compression(store, manifest_digest, o.compression or req.compression)
             for name in names:
-                push_image(store, manifest_digest, name)
+                push_image(store, pushed, name)
                 written.append(f"pushed:{name}")
     progress.done(v)
     if memo_key is not None:
@@ -266,10 +269,11 @@ def _build(req: BuildRequest, store: Store, progress: Progress, memo_key: str | 
                        time.monotonic() - started, written)
 
 
-def _export(store: Store, o: Output, digest: str, names: list[str]) -> str:
+def _export(store: Store, o: Output, digest: str, names: list[str], compression: str = "gzip") -> str:
     import sys
 
     from ..exporters.oci_layout import SaveItem, save_oci_dir, save_oci_tar
+    from ..exporters.recompress import with_compression
 
     dest = o.dest
     if o.type in ("oci", "docker", "tar") and not dest:
@@ -277,7 +281,7 @@ def _export(store: Store, o: Output, digest: str, names: list[str]) -> str:
     if o.type == "local" and not dest:
         raise BuildOptionError("--output type=local needs dest=DIRECTORY")
     if o.type == "oci":
-        item = SaveItem.of(store, digest, names)
+        item = SaveItem.of(store, with_compression(store, digest, o.compression or compression), names)
         if dest == "-":
             save_oci_tar(store, [item], sys.stdout.buffer)
         elif o.dest and o.dest.endswith("/") or (os.path.isdir(dest)):
