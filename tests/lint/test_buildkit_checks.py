@@ -159,3 +159,11 @@ def test_undefined_var_knows_what_common_official_images_set():
     assert undefined("FROM alpine:3.20\nARG VERSION=$PYTHON_VERSION\n") == ["Usage of undefined variable '$PYTHON_VERSION'"]
     assert undefined("FROM python:3.12\nENV V=$PYTHON_VERSIN\n") == [
         "Usage of undefined variable '$PYTHON_VERSIN' (did you mean $PYTHON_VERSION?)"]
+
+
+def test_from_left_to_a_build_arg_is_a_warning_not_a_build_error():
+    found = _codes("ARG IMAGE\nFROM $IMAGE\n")
+    assert [c for c, _, _ in found] == ["InvalidDefaultArgInFrom"]
+    assert {c for c, _, _ in _codes("FROM $IMAGE\n")} == {"UndefinedArgInFrom", "InvalidDefaultArgInFrom", "BuildError"}
+    assert _codes("ARG IMAGE\nFROM $IMAGE\n", build_args={"IMAGE": "alpine:3.20"}) == [
+        ("InvalidDefaultArgInFrom", 2, "Default value for ARG $IMAGE results in empty or invalid base image name")]

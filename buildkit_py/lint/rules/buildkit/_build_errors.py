@@ -38,6 +38,8 @@ def from_errors(ctx: LintContext) -> Iterator[Finding]:
     for stage, image, platform in from_expansions(ctx):
         ins = stage.from_
         where = first_line(ins)
+        if (image.unmatched | (platform.unmatched if platform else frozenset())) & scope.meta.declared:
+            continue  # an ARG left for --build-arg: InvalidDefaultArgInFrom speaks for that case
         if image.error is not None:
             yield Finding(where, image.error.message, instruction=ins)
         elif image.result == "":
