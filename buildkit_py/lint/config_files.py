@@ -3,7 +3,8 @@ hadolint's `.hadolint.yaml`/`.hadolint.yml` (so a hadolint user keeps their file
 
 The nearest directory (walking up from the Dockerfile, or the current directory) that has any
 of them is used; when it has several, .hadolint.yaml is read first, then pyproject.toml, then
-.pybuild.toml, each overriding the one before.
+.pybuild.toml, each overriding the one before. With none, the user's hadolint config is read
+(`$XDG_CONFIG_HOME/hadolint.yaml`, `~/.hadolint.yaml`, ...), as hadolint does.
 """
 from __future__ import annotations
 
@@ -27,8 +28,19 @@ class ConfigError(PybuildError):
     """A configuration file we cannot use."""
 
 
+def _user_hadolint_files() -> list[Path]:
+    """Where hadolint looks when the project has no config: the user's own files."""
+    import os
+
+    home = Path.home()
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    return [xdg / "hadolint.yaml", xdg / "hadolint.yml", home / ".hadolint" / "hadolint.yaml",
+            home / ".hadolint.yaml"]
+
+
 def find_config_files(start: Path) -> list[Path]:
-    """The config files of the nearest directory at or above `start` that has any."""
+    """The config files of the nearest directory at or above `start` that has any; else the
+    user's hadolint config, as hadolint would read it."""
     start = start.resolve()
     for d in (start, *start.parents):
         found = [d / n for n in HADOLINT_FILES if (d / n).is_file()][:1]
@@ -39,7 +51,7 @@ def find_config_files(start: Path) -> list[Path]:
             found.append(d / ".pybuild.toml")
         if found:
             return found
-    return []
+    return next(([p] for p in _user_hadolint_files() if p.is_file()), [])
 
 
 def _has_pybuild_table(path: Path) -> bool:

@@ -6,6 +6,14 @@ import pytest
 from buildkit_py.lint import LintConfig, Severity, lint
 from buildkit_py.lint.config_files import ConfigError, find_config_files, load_config
 
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path_factory, monkeypatch):
+    """The user's own hadolint config must not leak into these tests."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+
+
 BK = frozenset({"LegacyKeyValueFormat", "MaintainerDeprecated", "StageNameCasing", "JSONArgsRecommended"})
 
 
@@ -159,3 +167,18 @@ def test_severity_override_wins_and_none_drops():
     text = "FROM scratch\nENV A 1\nMAINTAINER me\n"
     cfg = LintConfig(select=BK, severity={"LegacyKeyValueFormat": Severity.STYLE, "MaintainerDeprecated": Severity.NONE})
     assert [(d.code, d.severity) for d in lint(text, cfg)] == [("LegacyKeyValueFormat", Severity.STYLE)]
+
+
+def test_users_hadolint_config_when_the_project_has_none(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / ".config").mkdir(parents=True)
+    (home / ".config" / "hadolint.yaml").write_text("ignored: [DL3007]\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    project = tmp_path / "project"
+    project.mkdir()
+    config, paths = load_config(None, project)
+    assert paths == [home / ".config" / "hadolint.yaml"] and config.ignore == {"DL3007"}
+    (project / ".pybuild.toml").write_text('ignore = ["X"]\n')
+    config, _ = load_config(None, project)
+    assert config.ignore == {"X"}  # a project config wins; the user's is not merged in
