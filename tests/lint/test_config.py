@@ -182,3 +182,25 @@ def test_users_hadolint_config_when_the_project_has_none(tmp_path, monkeypatch):
     (project / ".pybuild.toml").write_text('ignore = ["X"]\n')
     config, _ = load_config(None, project)
     assert config.ignore == {"X"}  # a project config wins; the user's is not merged in
+
+
+def test_shellcheck_findings_go_through_the_same_suppression(monkeypatch):
+    import sys
+    import types
+
+    from buildkit_py.errors import Span
+    from buildkit_py.lint import Diagnostic
+
+    def run_shellcheck(ctx):  # stands in for the module that runs the real shellcheck
+        for ins in ctx.instructions:
+            if ins.name == "RUN":
+                yield Diagnostic("SC2086", "Double quote to prevent globbing", Severity.INFO,
+                                 Span(ins.start_line, 1, ins.start_line, 4), ctx.path)
+
+    fake = types.ModuleType("buildkit_py.lint.shellcheck")
+    fake.run_shellcheck = run_shellcheck
+    monkeypatch.setitem(sys.modules, "buildkit_py.lint.shellcheck", fake)
+    text = "FROM scratch\nRUN echo $a\n# hadolint ignore=SC2086\nRUN echo $b\n"
+    cfg = LintConfig(select=frozenset({"X"}), shellcheck=True)
+    assert [(d.code, d.span.start_line) for d in lint(text, cfg)] == [("SC2086", 2)]
+    assert lint(text, LintConfig(select=frozenset({"X"}), shellcheck=True, ignore=frozenset({"SC2086"}))) == []
