@@ -180,8 +180,12 @@ def _finish_hit(req: BuildRequest, store: Store, progress: Progress, hit, starte
     v = progress.vertex("build cache: nothing changed since the last build of these inputs")
     progress.cached(v)
     names = _names(req)
-    with store.writing():
-        store.add_image(hit.manifest_digest, names=names, media_type=mt.OCI_MANIFEST)
+    from ..store.reference import parse as parse_ref
+
+    have = set(store.db.refs_of(hit.manifest_digest))
+    if store.db.image(hit.manifest_digest) is None or not {str(parse_ref(n)) for n in names} <= have:
+        with store.writing():
+            store.add_image(hit.manifest_digest, names=names, media_type=mt.OCI_MANIFEST)
     written = [_export(store, o, hit.manifest_digest, names, req.compression) for o in req.outputs if o.type != "image"]
     return BuildResult(hit.manifest_digest, hit.config_digest, hit.config_digest, names, hit.steps, hit.steps,
                        time.monotonic() - started, written)

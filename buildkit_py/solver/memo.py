@@ -59,7 +59,7 @@ def _ignore_patterns(root: Path, dockerfile_path: str | None) -> list[str]:
 
 
 def lookup(store, key: str) -> MemoHit | None:
-    rec = store.db.cache_get(key)
+    rec = store.db.cache_get(key, touch=False)  # a hit writes nothing: no fsync on the fast path
     if rec is None:
         return None
     v = rec.value

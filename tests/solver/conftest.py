@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def pybuild(*args: str, root: Path, input: bytes | None = None, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
     e = dict(os.environ, PYBUILD_ROOT=str(root), NO_COLOR="1")
     e.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "buildkit_py.cli", *args], input=input, capture_output=True, env=e, cwd=ROOT)
+    proc = subprocess.run([sys.executable, "-m", "buildkit_py.entry", *args], input=input, capture_output=True, env=e, cwd=ROOT)
     if check and proc.returncode != 0:
         raise AssertionError(f"pybuild {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr.decode()}")
     return proc

@@ -1,0 +1,119 @@
+"""The `pybuild` console script: a fast path for unchanged rebuilds, then the click CLI.
+
+A cached rebuild is the command people run most. When `pybuild build` is given only common
+flags and the whole-build memo (solver/memo.py) knows the result, the image is tagged and its
+ID printed without importing click, the parser or the solver. Anything else — other flags, a
+memo miss, any error — goes through the normal CLI, which does the same work fully.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+# Flags the fast path understands (all take a value except the boolean ones).
+_VALUE_FLAGS = {"-t": "tags", "--tag": "tags", "-f": "file", "--file": "file", "--build-arg": "build_args",
+                "--target": "target", "--label": "labels", "--platform": "platform", "--iidfile": "iidfile",
+                "--progress": "progress", "--network": "network"}
+_BOOL_FLAGS = {"-q": "quiet", "--quiet": "quiet"}
+
+
+def _parse(args: list[str]) -> dict | None:
+    """The flags of a `pybuild build` command line, or None when the fast path should not try."""
+    out: dict = {"tags": [], "build_args": [], "labels": [], "context": None}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        name, eq, value = a.partition("=") if a.startswith("--") else (a, "", "")
+        if name in _BOOL_FLAGS and not eq:
+            out[_BOOL_FLAGS[name]] = True
+        elif name in _VALUE_FLAGS:
+            if not eq:
+                i += 1
+                if i >= len(args):
+                    return None
+                value = args[i]
+            key = _VALUE_FLAGS[name]
+            if isinstance(out.get(key), list):
+                out[key].append(value)
+            else:
+                out[key] = value
+        elif a.startswith("-") and a != "-":
+            return None  # a flag only the full CLI knows
+        elif out["context"] is None:
+            out["context"] = a
+        else:
+            return None
+        i += 1
+    if out["context"] in (None, "-") or out.get("file") == "-":
+        return None
+    return out
+
+
+def _kv(items: list[str]) -> dict[str, str] | None:
+    out = {}
+    for item in items:
+        k, eq, v = item.partition("=")
+        if not eq:
+            if k not in os.environ:  # `--build-arg K` takes K from the environment
+                continue
+            v = os.environ[k]
+        out[k] = v
+    return out
+
+
+def _fast_build(args: list[str]) -> bool:
+    """Answer an unchanged rebuild from the memo; False when the full build must run."""
+    import time
+
+    started = time.monotonic()
+    opts = _parse(args)
+    if opts is None or opts.get("progress") not in (None, "auto", "plain", "quiet", "tty"):
+        return False
+    build_args, labels = _kv(opts["build_args"]), _kv(opts["labels"])
+    if build_args is None or labels is None:
+        return False
+    from .solver.build import BuildRequest, _finish_hit, _memo_key
+    from .solver.progress import QuietProgress
+    from .store import Store
+
+    req = BuildRequest(context=opts["context"], dockerfile=opts.get("file"), tags=list(opts["tags"]),
+                       build_args=build_args, target=opts.get("target"), platform=opts.get("platform"),
+                       labels=labels, network=opts.get("network") or "default")
+    with Store() as store:
+        key = _memo_key(req, store)
+        if key is None:
+            return False
+        from .solver import memo
+
+        hit = memo.lookup(store, key)
+        if hit is None:
+            return False
+        result = _finish_hit(req, store, QuietProgress(), hit, started)
+    if opts.get("iidfile"):
+        with open(opts["iidfile"], "w") as f:
+            f.write(result.image_id)
+    if opts.get("quiet"):
+        print(result.image_id)
+    else:
+        tagged = f"; tagged {', '.join(result.tags)}" if result.tags else ""
+        print(f"#1 build cache: nothing changed since the last build of these inputs\n#1 CACHED\n"
+              f"built {result.image_id[:19]} in {result.seconds:.2f}s: {result.steps} steps, {result.cached} cached{tagged}",
+              file=sys.stderr)
+    return True
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if argv[:1] == ["build"] and not os.environ.get("PYBUILD_DEBUG"):
+        try:
+            if _fast_build(argv[1:]):
+                return
+        except Exception:  # the full CLI reports any problem properly
+            pass
+    from .cli import main as cli_main
+
+    cli_main()
+
+
+if __name__ == "__main__":
+    main()
