@@ -49,10 +49,15 @@ def prune(ctx: click.Context, all_: bool, keep_storage: str | None, filters: tup
     if not force and sys.stdin.isatty():
         click.confirm(f"WARNING! This will remove {policy.describe()}.\nAre you sure you want to continue?",
                       abort=True)
+    from ..snapshot.snapshots import prune_snapshots
+
     with Store() as store:
         report = run_prune(store, policy, on_wait=_waiting, now=now)
+        # unpacked layers and RUN cache mounts live beside the blobs; the same lock covers them
+        with store.lock.exclusive():
+            unpacked = prune_snapshots(store, cache_mounts=all_)
     if fmt == "json":
-        click.echo(json.dumps(report.to_json()))
+        click.echo(json.dumps(dict(report.to_json(), unpacked_layers_reclaimed=unpacked)))
         return
     if report.cache_removed:
         click.echo("Deleted build cache objects:")
@@ -64,7 +69,7 @@ def prune(ctx: click.Context, all_: bool, keep_storage: str | None, filters: tup
         for digest in report.images_removed:
             click.echo(f"deleted: {digest}")
         click.echo()
-    click.echo(f"Total reclaimed space: {human_size(report.reclaimed)}")
+    click.echo(f"Total reclaimed space: {human_size(report.reclaimed + unpacked)}")
 
 
 @click.command("fsck")

@@ -77,6 +77,54 @@ class Snapshots:
                 continue
 
 
+def prune_snapshots(store, *, cache_mounts: bool = False) -> int:
+    """Remove layer directories no image or cache record in the store still uses; with
+    `cache_mounts`, also every RUN --mount=type=cache directory. Returns bytes freed (approx.)."""
+    import json
+
+    root = Path(store.root)
+    keep: set[str] = set()
+    for row in store.db.images():
+        try:
+            for node in store.walk(row.digest, row.media_type):
+                if node.role == "config" and node.present:
+                    cfg = json.loads(store.blobs.read_bytes(node.digest))
+                    keep.update(d.split(":", 1)[-1] for d in (cfg.get("rootfs") or {}).get("diff_ids") or [])
+        except Exception:  # a damaged image keeps nothing alive; fsck reports it
+            continue
+    for rec in store.db.cache_records():
+        layer = (rec.value or {}).get("layer") or {}
+        if layer.get("diff_id"):
+            keep.add(layer["diff_id"].split(":", 1)[-1])
+    freed = 0
+    targets = []
+    snap_dir = root / "snapshots"
+    if snap_dir.is_dir():
+        targets += [p for p in snap_dir.iterdir() if p.name not in keep]
+    if cache_mounts and (root / "cache-mounts").is_dir():
+        targets += list((root / "cache-mounts").iterdir())
+    if (root / "downloads").is_dir():
+        targets += list((root / "downloads").iterdir())
+    for p in targets:
+        freed += _du(p)
+        if p.is_dir() and not p.is_symlink():
+            _force_rmtree(p)
+        else:
+            p.unlink(missing_ok=True)
+    return freed
+
+
+def _du(path: Path) -> int:
+    total = 0
+    for dirpath, _dirs, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
 def _force_rmtree(path: Path) -> None:
     def onerror(func, p, exc):  # overlay work dirs hold a root-only, mode-0 "work" subdirectory
         try:

@@ -189,3 +189,15 @@ def test_independent_stages_build_in_parallel_and_join(tmp_path, store_root):
     out = pybuild("build", "-t", "joined", "--progress=plain", str(ctx), root=store_root).stderr
     assert _counts(out) == (6, 0)
     assert set(rootfs_files(store_root, "joined")) == {"a", "b", "c"}
+
+
+def test_prune_all_removes_unpacked_layers_no_image_uses(tmp_path, store_root):
+    ctx = _ctx(tmp_path, "FROM busybox\nCOPY a /a\n", {"a": "1"})
+    pybuild("build", "-t", "p", str(ctx), root=store_root)
+    snaps = store_root / "snapshots"
+    before = {p.name for p in snaps.iterdir()}
+    assert len(before) == 2  # the base layer and the COPY layer
+    pybuild("rmi", "p", root=store_root)
+    pybuild("prune", "--all", "-f", root=store_root)
+    after = {p.name for p in snaps.iterdir()}
+    assert len(after) == 1 and after < before  # only busybox's layer is still used
