@@ -163,3 +163,63 @@ def test_the_seed_app_builds_from_a_local_base_image_and_runs(tmp_path):
     run = subprocess.run(["chroot", str(rootfs), "/usr/bin/python3", "/app/app.py", "--check"],
                          capture_output=True, timeout=60)
     assert run.returncode == 0, run.stderr.decode()
+
+
+# The test base image's pip: the fixed Dockerfile runs `pip install --no-cache-dir -r
+# requirements.txt`, and there is no package index here. This pip installs nothing and fails
+# when the file names any requirement, which is what real pip does offline.
+_OFFLINE_PIP = b"""#!/bin/sh
+[ "$1" = install ] || { echo "test pip: only 'install' is supported" >&2; exit 2; }
+shift
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -r) if grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$2" >/dev/null; then
+          echo "test pip: no package index to install from" >&2; exit 1
+        fi; shift ;;
+  esac
+  shift
+done
+"""
+
+
+def test_lint_fix_turns_the_founding_example_into_a_dockerfile_that_builds(tmp_path):
+    if not HOST_PYTHON.exists() or busybox_path() is None:
+        pytest.skip(f"needs {HOST_PYTHON} and busybox-static for a local python base image")
+    env = dict(os.environ, PYBUILD_ROOT=str(tmp_path / "store"), NO_COLOR="1")
+
+    def pybuild(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run([sys.executable, "-m", "buildkit_py.cli", *args], capture_output=True, env=env,
+                              cwd=ROOT, timeout=600)
+        assert not check or proc.returncode == 0, f"pybuild {' '.join(args)}:\n{proc.stderr.decode()}"
+        return proc
+
+    ctx = tmp_path / "app"
+    ctx.mkdir()
+    for name in ("app.py", "requirements.txt"):
+        (ctx / name).write_bytes((SEED / name).read_bytes())
+    (ctx / "Dockerfile").write_text(BROKEN.read_text())
+    assert pybuild("build", str(ctx), check=False).returncode == 2  # the typos stop a build
+    pybuild("lint", "--fix", "--no-fail", str(ctx / "Dockerfile"))
+    fixed = (ctx / "Dockerfile").read_text()
+    assert "COPY requirements.txt .\n" in fixed and "COPY . /app\n" in fixed
+
+    # the base image it names, made locally (no registry here): busybox + python3 + offline pip
+    base = _python_rootfs(tmp_path / "python-base.tar")
+    with tarfile.open(base, "a") as tar:
+        for name, target in (("usr/bin/python", "python3.11"),):
+            link = tarfile.TarInfo(name)
+            link.type, link.linkname, link.mode = tarfile.SYMTYPE, target, 0o777
+            tar.addfile(link)
+        info = tarfile.TarInfo("usr/bin/pip")
+        info.mode, info.size, info.mtime = 0o755, len(_OFFLINE_PIP), 1_700_000_000
+        tar.addfile(info, io.BytesIO(_OFFLINE_PIP))
+    pybuild("import", str(base), "python:3.8-slim-buster")
+    pybuild("build", "--progress=plain", "-t", "founding:fixed", str(ctx))
+    rootfs = tmp_path / "rootfs"
+    rootfs.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(pybuild("export", "founding:fixed", "-o", "-").stdout)) as tf:
+        tf.extractall(rootfs, filter="tar")
+    assert (rootfs / "app" / "requirements.txt").exists() and (rootfs / "app" / "app.py").exists()
+    run = subprocess.run(["chroot", str(rootfs), "/usr/bin/python", "/app/app.py", "--check"],
+                         capture_output=True, timeout=60)
+    assert run.returncode == 0, run.stderr.decode()
