@@ -50,10 +50,14 @@ def pull(image: str, platform: str | None, quiet: bool, fmt: str) -> None:
 @click.command("push", epilog=_CONFIG_HELP)
 @click.argument("image")
 @click.argument("dest", required=False)
+@click.option("--compression", type=click.Choice(["gzip", "zstd", "none"]), default="gzip", show_default=True,
+              help="Compression of pushed layers (layers already compressed are pushed as they are).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def push(image: str, dest: str | None, quiet: bool, fmt: str) -> None:
+def push(image: str, dest: str | None, compression: str, quiet: bool, fmt: str) -> None:
     """Push IMAGE from the store to its registry (or to DEST, a full reference)."""
+    from ..exporters.recompress import with_compression
+    from ..oci import mediatypes as mt
     from ..registry.push import push as do_push
     from ..registry.references import parse_remote
     from ..store import Store
@@ -69,7 +73,11 @@ def push(image: str, dest: str | None, quiet: bool, fmt: str) -> None:
                                      param_hint="DEST")
         if report is not None:
             report(f"The push refers to repository [{ref.repository}]")
-        result = do_push(store, row.digest, target, report=report)
+        digest = row.digest
+        if compression != "none" and mt.is_manifest(row.media_type):
+            # The store keeps built layers uncompressed; registries and their readers want them compressed.
+            digest = with_compression(store, digest, compression)
+        result = do_push(store, digest, target, report=report)
     if fmt == "json":
         click.echo(json.dumps({"name": str(ref), "digest": result.digest, **result.counts, "bytes": result.bytes}))
 

@@ -8,6 +8,7 @@ bounded number of times. Blob transfer lives in `blobs.py`.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import random
 import ssl
@@ -35,9 +36,6 @@ _SCHEMA1 = ("application/vnd.docker.distribution.manifest.v1+json",
             "application/vnd.docker.distribution.manifest.v1+prettyjws")
 
 USER_AGENT = "pybuild/0.1"
-
-_NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
-                      "HTTP_REQUEST", "UNEXPECTED_EOF_WHILE_READING"})
 
 _schemes: dict[str, str] = {}  # api host -> "https" | "http", learnt once per process
 _schemes_lock = threading.Lock()
@@ -87,12 +85,10 @@ class Registry:
     # ---- endpoint -----------------------------------------------------------------------------
 
     def base_url(self) -> str:
-        with _schemes_lock:
+        with _schemes_lock:  # held while probing: parallel transfers wait for one probe
             scheme = _schemes.get(self.host)
-        if scheme is None:
-            scheme = self._probe_scheme()
-            with _schemes_lock:
-                _schemes[self.host] = scheme
+            if scheme is None:
+                scheme = _schemes[self.host] = self._probe_scheme()
         return f"{scheme}://{self.host}"
 
     def _probe_scheme(self) -> str:
@@ -102,18 +98,15 @@ class Registry:
         if not is_loopback(self.host):
             return "https"
         # docker's rule for loopback registries: HTTPS when the server speaks it, else plain HTTP.
+        # Asking in plain HTTP first gives nothing away (no credentials go with it) and spares a TLS
+        # set-up when the answer is HTTP; a TLS server hangs up, sends garbage, or says it is HTTPS.
         try:
-            resp = self.transport.request("GET", f"https://{self.host}/v2/")
+            resp = self.transport.request("GET", f"http://{self.host}/v2/")
+            body = resp.read(64 << 10) if resp.status == 400 else b""
             resp.drain()
-            return "https"
-        except ssl.SSLError as err:
-            # Only a server that does not speak TLS at all gets plain HTTP; an untrusted or picky TLS
-            # server (certificate, client certificate) is reported as what it is.
-            return "http" if err.reason in _NOT_TLS else "https"
-        except (ConnectionResetError, ConnectionAbortedError):
-            return "http"
-        except OSError:
-            return "https"  # refused or unreachable: the real request reports it
+        except (http.client.HTTPException, RegistryError, OSError):
+            return "https"  # not HTTP; or refused or unreachable, which the real request reports
+        return "https" if resp.status == 400 and b"HTTPS" in body else "http"
 
     def url(self, path: str) -> str:
         return self.base_url() + path
@@ -182,7 +175,7 @@ class Registry:
         if resp.status in ok:
             return resp
         body = b"" if resp.status == 304 else _safe_read(resp)
-        msg = f"{what}: {error_message(resp, body)}"
+        msg = f"{what}: {error_message(resp, body)} (HTTP {resp.status})"
         if resp.status == 404:
             raise NotFound(msg)
         if resp.status in (401, 403):

@@ -17,7 +17,7 @@ from ..store.platforms import PlatformSpec, host_platform, parse_platform, selec
 from ..store.reference import Reference
 from . import blobs
 from .client import Registry
-from .errors import NotFound, RegistryError
+from .errors import AuthError, NotFound, RegistryError
 from .known import KnownBlobs
 from .parallel import run_all
 from .references import parse_remote, pull_sources, target
@@ -97,7 +97,12 @@ def manifest(store: Store, reg: Registry, repo: str, reference: str) -> tuple[st
     known = reference if reference.startswith("sha256:") else None
     media_type = ""
     if known is None:
-        head = reg.head_manifest(repo, reference)
+        try:
+            head = reg.head_manifest(repo, reference)
+        except (AuthError, NotFound):
+            raise
+        except RegistryError:
+            head = (None, "", -1)  # some registries refuse HEAD on manifests: ask with GET below
         if head is None:
             raise NotFound(f"{reg.domain}/{repo}:{reference}: not found",
                            hint="check the name and tag; `skopeo list-tags` shows a repository's tags")

@@ -185,6 +185,9 @@ def test_429_and_503_are_retried(cli: Cli, token_proxy: TokenProxy, busybox: str
     other = cli.on(tmp_path / "other")
     assert other.json("pull", name)["digest"] == busybox
     assert token_proxy.injected == 3
+    token_proxy.inject(r"/manifests/", "HEAD", 503, times=10)  # HEAD refused: pull asks with GET instead
+    assert other.json("pull", name)["digest"] == busybox
     token_proxy.inject(r"/manifests/", "HEAD", 503, times=10)
+    token_proxy.inject(r"/manifests/", "GET", 503, times=10)
     failed = other("pull", name, check=False)
     assert failed.code == 1 and "503" in failed.err

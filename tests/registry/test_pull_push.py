@@ -167,8 +167,30 @@ def test_build_push_puts_the_built_image_in_the_registry(cli: Cli, registry: Reg
     (ctx / "f").write_text("pushed\n")
     name = f"{registry.address}/built/app:1"
     cli("build", "-t", name, "--push", str(ctx))
-    info = json.loads(skopeo("inspect", "--tls-verify=false", f"docker://{name}"))
-    assert info["Digest"] == manifest_digest(cli, name)
+    raw = skopeo("inspect", "--raw", "--tls-verify=false", f"docker://{name}")
+    remote = json.loads(raw)
+    # The store keeps layers uncompressed; the registry gets them gzipped, with the same image ID.
+    assert remote["config"]["digest"] == json.loads(cli("inspect", name).out)[0]["Id"]
+    assert all(l["mediaType"].endswith("+gzip") for l in remote["layers"])
     via_output = f"{registry.address}/built/app:2"
     cli("build", "--output", f"type=image,name={via_output},push=true", str(ctx))
-    assert json.loads(skopeo("inspect", "--tls-verify=false", f"docker://{via_output}"))["Digest"] == info["Digest"]
+    assert skopeo("inspect", "--raw", "--tls-verify=false", f"docker://{via_output}") == raw
+
+
+def test_push_command_compresses_uncompressed_layers(cli: Cli, registry: RegistryProcess, busybox: str,
+                                                     tmp_path: Path) -> None:
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text("FROM busybox\nCOPY f /f\n")
+    (ctx / "f").write_text("local\n")
+    cli("build", "-t", "app:1", str(ctx))
+    local = json.loads(cli("inspect", "app:1").out)[0]
+    assert local["Manifest"]["layers"][-1]["mediaType"].endswith(".tar")
+    name = f"{registry.address}/cli/app:1"
+    cli("push", "app:1", name)
+    remote = json.loads(skopeo("inspect", "--raw", "--tls-verify=false", f"docker://{name}"))
+    assert remote["config"]["digest"] == local["Id"]
+    assert all(l["mediaType"].endswith("+gzip") for l in remote["layers"])
+    pulled = cli.on(tmp_path / "other")
+    pulled("pull", name)
+    assert json.loads(pulled("inspect", name).out)[0]["Id"] == local["Id"]
