@@ -64,15 +64,24 @@ def select_records(records: dict[str, dict], mode: str, final_layers: list[str])
     return {k: v for k, v in records.items() if v.get("layer") is None or v["layer"].get("digest") in final}
 
 
-def build_artifact(records: dict[str, dict], mounts: list[dict]) -> tuple[bytes, bytes, list[dict]]:
-    """(config bytes, manifest bytes, layer descriptors) of a cache artifact. Pure and deterministic."""
+def build_artifact(records: dict[str, dict], mounts: list[dict],
+                   packed: dict[str, dict] | None = None) -> tuple[bytes, bytes, list[dict]]:
+    """(config bytes, manifest bytes, layer descriptors) of a cache artifact. Pure and deterministic.
+
+    `packed` maps a record's layer digest to the compressed blob that carries it (the store keeps
+    built layers uncompressed; the wire and the registry get them gzipped).
+    """
+    packed = packed or {}
     layers: dict[str, dict] = {}
     for rec in records.values():
         layer = rec.get("layer")
-        if layer is not None:
-            layers[layer["digest"]] = {"mediaType": layer.get("mediaType") or mt.OCI_LAYER_GZIP,
-                                       "digest": layer["digest"], "size": int(layer["size"])}
-    config = {"version": FORMAT_VERSION, "records": records,
+        if layer is None:
+            continue
+        d = packed.get(layer["digest"]) or {"mediaType": layer.get("mediaType") or mt.OCI_LAYER_GZIP,
+                                            "digest": layer["digest"], "size": int(layer["size"])}
+        layers[d["digest"]] = d
+    used = {k: v for k, v in sorted(packed.items()) if v["digest"] in layers}
+    config = {"version": FORMAT_VERSION, "records": records, "packed": used,
               "mounts": [{"name": m["annotations"][cachemounts.ANNOTATION], "digest": m["digest"],
                           "size": m["size"]} for m in mounts]}
     # Keys sorted at every level: the same records give the same bytes, whatever order they came in.
@@ -86,8 +95,8 @@ def build_artifact(records: dict[str, dict], mounts: list[dict]) -> tuple[bytes,
     return config_bytes, canonical_json(manifest), descs
 
 
-def parse_config(data: bytes, source: str) -> tuple[dict[str, dict], list[dict]]:
-    """Records and cache-mount entries from a cache config blob; malformed records are dropped."""
+def parse_config(data: bytes, source: str) -> tuple[dict[str, dict], list[dict], dict[str, dict]]:
+    """Records, cache-mount entries and packed layers from a cache config blob; malformed entries are dropped."""
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError):
@@ -101,7 +110,10 @@ def parse_config(data: bytes, source: str) -> tuple[dict[str, dict], list[dict]]
             records[key] = rec
     mounts = [m for m in doc.get("mounts") or [] if isinstance(m, dict) and isinstance(m.get("name"), str)
               and isinstance(m.get("digest"), str)]
-    return records, mounts
+    packed = {k: v for k, v in (doc.get("packed") or {}).items()
+              if _KEY.fullmatch(k) and isinstance(v, dict) and isinstance(v.get("digest"), str)
+              and _KEY.fullmatch(v["digest"]) and isinstance(v.get("size"), int)}
+    return records, mounts, packed
 
 
 def _valid_record(rec: object) -> bool:
@@ -118,6 +130,37 @@ def _digest(data: bytes) -> str:
     import hashlib
 
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+# ---- compressed transport of uncompressed layers ------------------------------------------------
+
+def pack(store: Store, digest: str) -> dict:
+    """The gzip blob carrying an uncompressed layer, made once and remembered in the store."""
+    from ..exporters.recompress import recompress_blob
+
+    key = f"cache-pack:{digest}:gzip"
+    rec = store.db.cache_get(key)
+    if rec is not None and store.blobs.has(rec.value.get("digest", "")):
+        return {"mediaType": mt.OCI_LAYER_GZIP, "digest": rec.value["digest"], "size": rec.value["size"]}
+    packed, size = recompress_blob(store, digest, "gzip")
+    store.db.cache_put(key, {"digest": packed, "size": size, "pins": [packed]}, size=size)
+    return {"mediaType": mt.OCI_LAYER_GZIP, "digest": packed, "size": size}
+
+
+def unpack(store: Store, packed: str, digest: str) -> None:
+    """Decompress a carried layer into the store as the uncompressed blob `digest` (verified)."""
+    from ..oci.compress import LayerReader
+
+    if store.blobs.has(digest):
+        return
+    with store.blobs.open(packed) as src, store.blobs.writer(expected=digest) as w:
+        reader = LayerReader(src, digest=False)
+        try:
+            while chunk := reader.read(1 << 20):
+                w.write(chunk)
+        finally:
+            reader.close()
+        w.commit()
 
 
 # ---- import ------------------------------------------------------------------------------------
@@ -153,14 +196,18 @@ def _import_registry(store: Store, s: CacheSpec) -> RemoteCache:
         if config.get("mediaType") != CONFIG_TYPE:
             raise RegistryError(f"{s.ref} is not a pybuild cache (config type {config.get('mediaType')!r})")
         blobs.download(reg, r.path, config["digest"], int(config.get("size", -1)), store)
-    records, mounts = parse_config(store.blobs.read_bytes(config["digest"]), s.ref or "")
+    records, mounts, packed = parse_config(store.blobs.read_bytes(config["digest"]), s.ref or "")
     sizes = {d["digest"]: int(d.get("size", -1)) for d in doc.get("layers") or [] if isinstance(d, dict)}
 
     def fetch(digest: str) -> bool:
-        if digest not in sizes:
+        carrier = packed.get(digest, {}).get("digest", digest)
+        if carrier not in sizes:
             return False
         with store.writing():
-            blobs.download(reg, r.path, digest, sizes[digest], store)
+            if not store.blobs.has(carrier):
+                blobs.download(reg, r.path, carrier, sizes[carrier], store)
+            if carrier != digest:
+                unpack(store, carrier, digest)
         return True
 
     if s.cache_mounts:
@@ -182,10 +229,16 @@ def _import_local(store: Store, s: CacheSpec) -> RemoteCache:
     config = doc.get("config") or {}
     if config.get("mediaType") != CONFIG_TYPE:
         raise RegistryError(f"{layout}:{s.tag} is not a pybuild cache")
-    records, mounts = parse_config(cachelayout.read_blob(layout, config["digest"]), str(layout))
+    records, mounts, packed = parse_config(cachelayout.read_blob(layout, config["digest"]), str(layout))
 
     def fetch(d: str) -> bool:
-        return cachelayout.import_blob(store, layout, d)
+        carrier = packed.get(d, {}).get("digest", d)
+        if not store.blobs.has(carrier) and not cachelayout.import_blob(store, layout, carrier):
+            return False
+        if carrier != d:
+            with store.writing():
+                unpack(store, carrier, d)
+        return True
 
     if s.cache_mounts:
         for m in mounts:
@@ -222,7 +275,12 @@ def _export(store: Store, s: CacheSpec, records: dict[str, dict], final_layers: 
         for k in missing:  # a record whose layer was never fetched here cannot be shared from here
             del chosen[k]
         mounts = cachemounts.export_mounts(store, cache_mounts) if s.cache_mounts else []
-        config_bytes, manifest_bytes, layers = build_artifact(chosen, mounts)
+        packed = {}
+        for rec in chosen.values():
+            layer = rec.get("layer")
+            if layer and mt.is_layer(layer.get("mediaType")) and mt.compression_of(layer["mediaType"]) == "none":
+                packed[layer["digest"]] = pack(store, layer["digest"])
+        config_bytes, manifest_bytes, layers = build_artifact(chosen, mounts, packed)
         config_digest = store.blobs.put_bytes(config_bytes)
         descs = [(config_digest, len(config_bytes))] + [(d["digest"], d["size"]) for d in layers]
         if s.type == "registry":

@@ -5,7 +5,9 @@ counter proves which steps executed; B must execute none and produce A's image d
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,9 +66,19 @@ def test_registry_cache_makes_every_step_a_hit_on_an_empty_store(cli: Cli, regis
     assert counter.hits == 1, "a RUN step executed on B"
     assert "3 cached" in out.out + out.err
     assert manifest_digest(b, "app:1") == manifest_digest(a, "app:1")
-    # B fetched the final image's blobs, the base, and the cache's own manifest and config: nothing else.
+    # B fetched the final image's blobs, the base, the cache's manifest and config, and the gzipped
+    # carriers of the image's (uncompressed) layers: nothing else.
+    raw = subprocess.run(["skopeo", "inspect", "--raw", "--tls-verify=false",
+                          f"docker://{registry.address}/cache/app:buildcache"],
+                         capture_output=True, check=True, timeout=60).stdout
+    manifest = json.loads(raw)
+    config = json.loads((b.root / "blobs" / "sha256" / manifest["config"]["digest"][7:]).read_bytes())
+    carriers = {v["digest"]: v["size"] for v in config["packed"].values()}
     extra = store_digests(b.root) - image_blobs(b, "app:1") - image_blobs(b, base)
-    assert len(extra) == 2, extra
+    assert extra - set(carriers) == {manifest["config"]["digest"], "sha256:" + hashlib.sha256(raw).hexdigest()}
+    assert carriers and set(carriers) <= extra
+    sizes = {l["digest"]: l["size"] for l in json.loads(b("inspect", "app:1").out)[0]["Manifest"]["layers"]}
+    assert sum(carriers.values()) < sum(sizes[d] for d in config["packed"]) / 2
     assert "clean" in b("fsck").out
 
 

@@ -70,15 +70,24 @@ def test_cache_artifact_is_deterministic_and_lists_each_layer_once() -> None:
     doc = json.loads(manifest1)
     assert doc["config"]["mediaType"] == CONFIG_TYPE
     assert [l["digest"] for l in doc["layers"]] == [L1, L2] == [l["digest"] for l in layers]
-    parsed, mounts = parse_config(config1, "test")
-    assert parsed == records and mounts == []
+    parsed, mounts, packed = parse_config(config1, "test")
+    assert parsed == records and mounts == [] and packed == {}
+
+
+def test_packed_layers_travel_as_their_compressed_carriers() -> None:
+    carrier = {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:" + "c" * 64, "size": 3}
+    records = {K1: rec(L1), K2: rec(L2)}
+    config, manifest, layers = build_artifact(records, [], {L1: carrier})
+    assert [l["digest"] for l in layers] == sorted([carrier["digest"], L2])
+    parsed, _, packed = parse_config(config, "test")
+    assert parsed == records and packed == {L1: carrier}
 
 
 def test_malformed_cache_records_are_dropped_not_trusted() -> None:
     good = rec(L1)
     doc = {"version": 1, "records": {K1: good, "not-a-key": good, K2: {"layer": {"digest": "x"}},
                                      K3: {"layer": None, "pins": "nope"}}}
-    records, _ = parse_config(json.dumps(doc).encode(), "test")
+    records, _, _ = parse_config(json.dumps(doc).encode(), "test")
     assert records == {K1: good}
 
 
