@@ -208,6 +208,9 @@ def _build(req: BuildRequest, store: Store, progress: Progress, memo_key: str | 
         if (platform.os, platform.arch) != (host.os, host.arch):
             raise BuildOptionError(f"cannot build for {platform} on this {host} machine",
                                    hint="pybuild runs RUN steps natively; emulation is not supported")
+    if req.context is not None and not os.path.isdir(req.context):
+        raise BuildOptionError(f"unable to prepare context: path {req.context!r} not found",
+                               hint="the last argument is the build context directory (or - for none)")
     df = read_dockerfile(req)
     epoch = _epoch(req.build_args)
     plan = make_plan(df, req.build_args, req.target, platform, host)
