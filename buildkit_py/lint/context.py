@@ -4,7 +4,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import Span
 from ..syntax import ast as A
@@ -146,8 +147,41 @@ def run_script(ins: A.Instruction) -> str | None:
 
 def _parse_shell(ins: A.Instruction) -> "ParsedShell | None":
     script = run_script(ins)
-    if script is None:
-        return None
+    return None if script is None else parse_script(script)
+
+
+T = TypeVar("T")
+# The same RUN script recurs across the files of one run (a project's variants per version or
+# distribution), and reading a script is most of what linting a RUN costs. What is computed from
+# a script's text alone (its parse, immutable, and views of it) is kept here by text for the whole
+# process, so a repeated script is read once. Bounded by the text it holds; full, it starts over.
+_SCRIPT_MEMO: dict[tuple[str, str], Any] = {}
+_MEMO_CHARS = [0]
+_MEMO_LIMIT = 8_000_000
+
+
+def script_memo(kind: str, text: str, compute: Callable[[str], T]) -> T:
+    """`compute(text)`, once per process for each `kind` and text; `compute` must be pure."""
+    key = (kind, text)
+    try:
+        return _SCRIPT_MEMO[key]
+    except KeyError:
+        pass
+    value = compute(text)
+    if _MEMO_CHARS[0] + len(text) > _MEMO_LIMIT:
+        _SCRIPT_MEMO.clear()
+        _MEMO_CHARS[0] = 0
+    _SCRIPT_MEMO[key] = value
+    _MEMO_CHARS[0] += len(text)
+    return value
+
+
+def _parse_text(text: str) -> "ParsedShell":
     from ..shell.script import parse_shell
 
-    return parse_shell(script)
+    return parse_shell(text)
+
+
+def parse_script(text: str) -> "ParsedShell":
+    """A shell script parsed (`shell.script.parse_shell`), once per process for each text."""
+    return script_memo("parse", text, _parse_text)

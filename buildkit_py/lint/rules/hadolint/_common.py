@@ -205,22 +205,28 @@ def hadolint_script(ins: A.Run) -> str | None:
 
 def run_commands(ctx: LintContext, ins: A.Run) -> tuple[Cmd, ...]:
     """The simple commands of a RUN in source order, as hadolint lists them (parsed once)."""
-    key = f"hadolint:cmds:{id(ins)}"
-    if key not in ctx.cache:
-        if not ins.json and not ins.heredocs and ins.command:
-            parsed = ctx.shell(ins)  # the same text: share the parse with the other rules
-            ctx.cache[key] = _cmds(parsed) if parsed is not None else ()
-        else:
-            script = hadolint_script(ins)
-            ctx.cache[key] = commands_of(script) if script else ()
-    return ctx.cache[key]
+    key = ("hadolint:cmds", id(ins))
+    cmds = ctx.cache.get(key)
+    if cmds is None:
+        # a shell-form RUN without heredocs hands the shell its line, as hadolint does: one parse
+        # serves both (see LintContext.shell)
+        script = hadolint_script(ins)
+        cmds = ctx.cache[key] = commands_of(script) if script else ()
+    return cmds
 
 
 def commands_of(script: str) -> tuple[Cmd, ...]:
-    """hadolint's command list for a script: every named simple command, also nested ones."""
-    from ....shell.script import parse_shell
+    """hadolint's command list for a script: every named simple command, also nested ones
+    (computed once per process for each script text)."""
+    from ...context import script_memo
 
-    return _cmds(parse_shell(script))
+    return script_memo("hadolint:cmds", script, _cmds_of_text)
+
+
+def _cmds_of_text(script: str) -> tuple[Cmd, ...]:
+    from ...context import parse_script
+
+    return _cmds(parse_script(script))
 
 
 def _cmds(parsed: ParsedShell) -> tuple[Cmd, ...]:

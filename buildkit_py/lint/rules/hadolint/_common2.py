@@ -45,12 +45,9 @@ def script(ctx: LintContext, run: A.Instruction) -> ParsedShell | None:
         return None
     if not run.json and not run.heredocs:
         return ctx.shell(run)  # the same text: share the parse with the other rules
-    key = f"hadolint:script:{id(run)}"
-    if key not in ctx.cache:
-        from ....shell.script import parse_shell
+    from ...context import parse_script
 
-        ctx.cache[key] = parse_shell(text)
-    return ctx.cache[key]
+    return parse_script(text)  # once per process for each text
 
 
 def has_pipes(parsed: ParsedShell | None) -> bool:
