@@ -97,9 +97,15 @@ class Solver:
                         raise
         return self.results[self.plan.target]
 
+    def stage_label(self, sp: StagePlan) -> str:
+        """BuildKit's step prefix: nothing for a one-stage build, else the stage's name."""
+        if len(self.plan.order) == 1:
+            return ""
+        return f"{sp.name or f'stage-{sp.index}'} "
+
     def base(self, sp: StagePlan) -> StageResult:
         """The starting point of a stage: scratch, another stage, or an image from the store."""
-        v = self.progress.vertex(f"[{sp.name or sp.index} 1/{len(sp.node.instructions) + 1}] FROM {sp.base}")
+        v = self.progress.vertex(f"[{self.stage_label(sp)}1/{len(sp.node.instructions) + 1}] FROM {sp.base}")
         if sp.base_stage is not None:
             self.progress.cached(v)
             parent = self.results[sp.base_stage]

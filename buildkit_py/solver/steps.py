@@ -29,7 +29,7 @@ class Steps:
         res = self.s.base(self.sp)
         res = self._onbuild_triggers(res)
         for i, ins in enumerate(self.sp.node.instructions, start=2):
-            label = f"[{self.sp.name or self.sp.index} {i}/{self.n}] {self._title(ins, res)}"
+            label = f"[{self.s.stage_label(self.sp)}{i}/{self.n}] {self._title(ins, res)}"
             if isinstance(ins, _META):
                 res.state = D.apply_meta(self.df, res.state, ins, self.s.opts.build_args, self.s.plan.global_args)
                 continue
@@ -60,7 +60,7 @@ class Steps:
         for expr in triggers:
             sub = parse(f"FROM scratch\n{expr}\n", path=f"ONBUILD of {self.sp.base}")
             ins = sub.instructions[1]
-            label = f"[{self.sp.name or self.sp.index} 1/{self.n}] ONBUILD {expr}"
+            label = f"[{self.s.stage_label(self.sp)}1/{self.n}] ONBUILD {expr}"
             if isinstance(ins, _META):
                 res.state = D.apply_meta(sub, res.state, ins, self.s.opts.build_args, self.s.plan.global_args)
             elif isinstance(ins, A.Workdir):
