@@ -169,11 +169,16 @@ def script_memo(kind: str, text: str, compute: Callable[[str], T]) -> T:
         pass
     value = compute(text)
     if _MEMO_CHARS[0] + len(text) > _MEMO_LIMIT:
-        _SCRIPT_MEMO.clear()
-        _MEMO_CHARS[0] = 0
+        clear_script_memo()
     _SCRIPT_MEMO[key] = value
     _MEMO_CHARS[0] += len(text)
     return value
+
+
+def clear_script_memo() -> None:
+    """Forget every script seen (for benchmarks and tests that want a fresh process's costs)."""
+    _SCRIPT_MEMO.clear()
+    _MEMO_CHARS[0] = 0
 
 
 def _parse_text(text: str) -> "ParsedShell":
