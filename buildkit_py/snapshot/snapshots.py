@@ -39,7 +39,7 @@ class Snapshots:
             target = work / "layer"
             target.mkdir()
             with open_blob() as blob:
-                apply_layer(blob, target, media_type=media_type, expected_diff_id=diff_id)
+                apply_layer(blob, target, media_type=media_type, expected_diff_id=diff_id, overlay_whiteouts=True)
             try:
                 os.rename(target, dest)
             except OSError:

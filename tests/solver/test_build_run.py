@@ -194,3 +194,21 @@ def test_third_party_tools_read_the_built_image(tmp_path, store_root):
     assert (bundle / "rootfs" / "made").read_text() == "made\n"
     cfg = json.loads((bundle / "config.json").read_text())
     assert cfg["process"]["args"] == ["cat", "/made"]
+
+
+def test_deletions_in_base_layers_stay_deleted(tmp_path, store_root):
+    # a base image whose second layer deletes a file and replaces a directory (whiteouts),
+    # loaded from an archive: the next build must not see what the whiteouts removed
+    first = _ctx(tmp_path, "FROM busybox\nRUN mkdir -p /d/sub && echo old > /d/sub/f && echo gone > /gone\n"
+                           "RUN rm /gone && rm -rf /d && mkdir /d && echo new > /d/only\n")
+    pybuild("build", "-t", "layered:1", str(first), root=store_root)
+    archive = tmp_path / "layered.tar"
+    pybuild("save", "layered:1", "-o", str(archive), root=store_root)
+    other = tmp_path / "other"
+    pybuild("load", "-i", str(archive), root=other)
+    child = tmp_path / "child"
+    child.mkdir()
+    (child / "Dockerfile").write_text("FROM layered:1\nRUN ls -R /d > /listing; test ! -e /gone && echo ok > /checked\n")
+    pybuild("build", "-t", "child:1", str(child), root=other)
+    assert read_file(other, "child:1", "checked") == b"ok\n"
+    assert b"sub" not in read_file(other, "child:1", "listing")
