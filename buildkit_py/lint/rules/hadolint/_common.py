@@ -14,7 +14,8 @@ only agree with hadolint when they read text the same way, so the readings live 
 - `Cmd`: a command name and its arguments, with hadolint's flag reading (`has_flag`, `count_flag`,
   `args_no_flags(drop_values_of=…)`, `flag_args`) and `has_args` (hadolint's `cmdHasArgs`).
 - `runs(ctx, onbuild=True)`: the RUN instructions a rule looks at, `ONBUILD RUN` triggers included
-  for the rules hadolint also applies to ONBUILD.
+  for the rules hadolint also applies to ONBUILD; `file_programs(ctx)`: every command name in
+  them, so a rule about `apt-get` skips a file without it at once.
 - `word_edit`, `add_flag_fix`: edits of a word of a RUN script in the file, for fixes.
 - `drop_quotes`, `hadolint_arg`, `ARCHIVE_EXTENSIONS`, `is_archive`, `mounts`, `has_cache_or_tmpfs_mount`,
   `is_pip_install`.
@@ -323,13 +324,34 @@ def _exec_target(words) -> object | None:
     return None
 
 
-def runs(ctx: LintContext, *, onbuild: bool = True) -> Iterator[tuple[A.Instruction, A.Run]]:
-    """(instruction to report, RUN) pairs; with `onbuild`, `ONBUILD RUN …` as well."""
-    for ins in ctx.instructions:
-        if isinstance(ins, A.Run):
-            yield ins, ins
-        elif onbuild and isinstance(ins, A.Onbuild) and isinstance(ins.trigger, A.Run):
-            yield ins, ins.trigger
+def runs(ctx: LintContext, *, onbuild: bool = True) -> list[tuple[A.Instruction, A.Run]]:
+    """(instruction to report, RUN) pairs; with `onbuild`, `ONBUILD RUN …` as well (listed once per file)."""
+    key = ("hadolint:runs", onbuild)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = ctx.cache[key] = []
+        for ins in ctx.instructions:
+            if isinstance(ins, A.Run):
+                found.append((ins, ins))
+            elif onbuild and isinstance(ins, A.Onbuild) and isinstance(ins.trigger, A.Run):
+                found.append((ins, ins.trigger))
+    return found
+
+
+def file_programs(ctx: LintContext) -> frozenset[str]:
+    """The names of every command of every RUN in the file, `ONBUILD RUN` included (computed once).
+    A rule that only reports RUNs running one of its programs has nothing to do in a file without
+    them: `if programs.isdisjoint(file_programs(ctx)): return`."""
+    key = "hadolint:file-programs"
+    names = ctx.cache.get(key)
+    if names is None:
+        names = ctx.cache[key] = frozenset(c.name for _, run in runs(ctx) for c in run_commands(ctx, run))
+    return names
+
+
+def file_runs_program_prefixed(ctx: LintContext, prefixes: tuple[str, ...]) -> bool:
+    """Some RUN in the file runs a command whose name starts with one of `prefixes` (`pip`, `python`)."""
+    return any(name.startswith(prefixes) for name in file_programs(ctx))
 
 
 def word_edit(ctx: LintContext, run: A.Run, cmd: Cmd, index: int, text: str, *, insert_after: bool = False):

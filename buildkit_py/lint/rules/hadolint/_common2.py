@@ -158,8 +158,10 @@ def pinning_findings(ctx: LintContext, programs: frozenset[str], pinned, message
     """DL3033/DL3041: RUNs of `programs` where `pinned(commands, StageVars)` is false, in
     hadolint's two passes."""
     from ...model import Finding
-    from ._common import run_commands
+    from ._common import file_programs, run_commands
 
+    if programs.isdisjoint(file_programs(ctx)):
+        return  # nothing to check in this file
     for stream in (plain_stream(ctx), onbuild_triggers(ctx)):
         scope = StageVars()
         for report, ins in stream:

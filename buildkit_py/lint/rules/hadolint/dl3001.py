@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import run_commands, runs
+from ._common import file_programs, run_commands, runs
 
 MESSAGE = ("For some bash commands it makes no sense running them in a Docker container like `ssh`, "
            "`vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`")
@@ -39,6 +39,8 @@ Fix safety: no fix; what was intended differs from case to case.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if INTERACTIVE.isdisjoint(file_programs(ctx)):
+        return
     for report, run in runs(ctx):
         if any(c.name in INTERACTIVE for c in run_commands(ctx, run)):
             yield Finding(report.span, MESSAGE)

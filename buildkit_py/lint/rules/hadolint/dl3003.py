@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import run_commands, runs
+from ._common import file_programs, run_commands, runs
 
 MESSAGE = "Use WORKDIR to switch to a directory"
 
@@ -35,6 +35,8 @@ Fix safety: no fix; a `cd` inside a longer script often cannot become a WORKDIR.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if "cd" not in file_programs(ctx):
+        return  # nothing to check in this file
     for report, run in runs(ctx, onbuild=False):
         if any(c.name == "cd" for c in run_commands(ctx, run)):
             yield Finding(report.span, MESSAGE)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import run_commands, runs
+from ._common import file_programs, run_commands, runs
 
 MESSAGE = "Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root"
 
@@ -37,6 +37,8 @@ Fix safety: no fix; dropping sudo changes which user runs the command.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if "sudo" not in file_programs(ctx):
+        return  # nothing to check in this file
     for report, run in runs(ctx):
         if any(c.name == "sudo" for c in run_commands(ctx, run)):
             yield Finding(report.span, MESSAGE)

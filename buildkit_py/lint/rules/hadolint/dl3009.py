@@ -7,9 +7,10 @@ from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import has_cache_or_tmpfs_mount, parse_image, run_commands
+from ._common import file_programs, has_cache_or_tmpfs_mount, parse_image, run_commands
 
 MESSAGE = "Delete the apt lists (/var/lib/apt/lists) after installing something"
+_APT = frozenset({"apt", "apt-get", "aptitude"})
 # What hadolint assumes before any FROM: a bare `scratch`.
 _NO_FROM = (None, "scratch", None, None, None, None)
 
@@ -21,7 +22,7 @@ def _from_key(ins: A.From) -> tuple:
 
 def forgets_cleanup(cmds) -> bool:
     """An `apt-get update` (or apt, aptitude) with no `rm -rf /var/lib/apt/lists/*` after it."""
-    update = any(c.is_(("apt", "apt-get", "aptitude"), "update") for c in cmds)
+    update = any(c.is_(_APT, "update") for c in cmds)
     return update and not any(c.is_("rm", "-rf", "/var/lib/apt/lists/*") for c in cmds)
 
 
@@ -74,6 +75,8 @@ Fix safety: no fix; where the removal belongs in a long script is for you to dec
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if _APT.isdisjoint(file_programs(ctx)):
+        return  # no apt update in this file
     main = [(ins, ins) for ins in ctx.instructions]
     # hadolint also checks ONBUILD RUN, in a pass of its own that sees no FROM.
     onbuild = [(ins, ins.trigger) for ins in ctx.instructions

@@ -7,10 +7,11 @@ from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, drop_quotes, is_archive, run_commands
+from ._common import Cmd, drop_quotes, file_programs, is_archive, run_commands
 
 MESSAGE = "Use `ADD` for extracting archives into an image"
 _UNPACKERS = frozenset({"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"})
+_EXTRACTORS = _UNPACKERS | {"tar"}
 
 
 def basename(path: str) -> str:
@@ -58,6 +59,8 @@ Fix safety: no fix; ADD unpacks into the destination, the RUN may do more than u
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if _EXTRACTORS.isdisjoint(file_programs(ctx)):
+        return  # nothing extracts in this file
     archives: list[tuple[A.Copy, set[str]]] = []
     flagged: set[int] = set()
     for ins in ctx.instructions:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, is_pip_install, run_commands, runs
+from ._common import Cmd, file_runs_program_prefixed, is_pip_install, run_commands, runs
 
 MESSAGE = ("Pin versions in pip. Instead of `pip install <package>` use `pip install "
            "<package>==<version>` or `pip install --requirement <requirements file>`")
@@ -74,6 +74,8 @@ Fix safety: no fix; only you know which version you want.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if not file_runs_program_prefixed(ctx, ("pip", "python")):
+        return  # no pip in this file
     for report, run in runs(ctx):
         if any(unpinned_install(c) for c in run_commands(ctx, run)):
             yield Finding(report.span, MESSAGE)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, run_commands, runs
+from ._common import Cmd, file_programs, run_commands, runs
 
 MESSAGE = "Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`"
 
@@ -47,6 +47,8 @@ Fix safety: no fix; only you know which version you want.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if "apk" not in file_programs(ctx):
+        return  # nothing to check in this file
     for report, run in runs(ctx):
         if not all(pinned(p) for c in run_commands(ctx, run) for p in apk_packages(c)):
             yield Finding(report.span, MESSAGE)

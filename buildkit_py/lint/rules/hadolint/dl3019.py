@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import add_flag_fix, has_cache_or_tmpfs_mount, run_commands, runs
+from ._common import add_flag_fix, file_programs, has_cache_or_tmpfs_mount, run_commands, runs
 
 MESSAGE = ("Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` "
            "when done installing packages")
@@ -39,6 +39,8 @@ a fresh index for the command instead of keeping one in the layer.
     fixable=True,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if "apk" not in file_programs(ctx):
+        return  # nothing to check in this file
     for report, run in runs(ctx):
         if has_cache_or_tmpfs_mount(run, "/var/cache/apk"):
             continue

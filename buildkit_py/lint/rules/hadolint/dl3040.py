@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import has_cache_or_tmpfs_mount, run_commands, runs
+from ._common import file_programs, has_cache_or_tmpfs_mount, run_commands, runs
 from ._common2 import command_names, installs_then_cleans
 
 MESSAGE = "`dnf clean all` missing after dnf command."
@@ -47,6 +47,8 @@ Fix safety: no fix; where the clean belongs depends on the script.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if _PROGRAMS.isdisjoint(file_programs(ctx)):
+        return
     for ins, run in runs(ctx):
         if _PROGRAMS.isdisjoint(command_names(ctx, run)):
             continue

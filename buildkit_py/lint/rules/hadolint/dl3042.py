@@ -7,7 +7,7 @@ from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import hadolint_script, has_cache_or_tmpfs_mount, is_pip_install, parse_image, run_commands
+from ._common import file_runs_program_prefixed, hadolint_script, has_cache_or_tmpfs_mount, is_pip_install, parse_image, run_commands
 from ._common2 import TRUTHY, command_names, onbuild_triggers, plain_stream, unquote
 
 MESSAGE = "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`"
@@ -62,6 +62,8 @@ Fix safety: no fix offered.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if not file_runs_program_prefixed(ctx, ("pip", "python")):
+        return  # no pip in this file
     for stream in (plain_stream(ctx), onbuild_triggers(ctx)):
         current: str | None = None  # the stage, by name as hadolint tracks it
         no_cache: dict[str | None, bool] = {}

@@ -7,7 +7,7 @@ from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import has_cache_or_tmpfs_mount, parse_image, run_commands
+from ._common import file_programs, has_cache_or_tmpfs_mount, parse_image, run_commands
 from ._common2 import command_names, first_index, onbuild_triggers, plain_stream
 
 MESSAGE = "`yarn cache clean` missing after `yarn install` was run."
@@ -79,6 +79,8 @@ Fix safety: no fix offered.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if "yarn" not in file_programs(ctx):
+        return  # nothing to check in this file
     for stream in (plain_stream(ctx), onbuild_triggers(ctx)):
         for report in _unclean(ctx, stream):
             yield Finding(report.span, MESSAGE)

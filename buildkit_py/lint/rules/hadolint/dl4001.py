@@ -7,6 +7,7 @@ from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
+from ._common import file_programs
 from ._common2 import command_names, onbuild_triggers, plain_stream
 
 MESSAGE = "Either use Wget or Curl but not both"
@@ -37,6 +38,8 @@ Fix safety: no fix.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if not _TOOLS <= file_programs(ctx):
+        return  # a stage can only use both where the file does
     for stream in (plain_stream(ctx), onbuild_triggers(ctx)):
         seen: set[str] = set()
         for report, ins in stream:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import run_commands, runs
+from ._common import file_programs, run_commands, runs
 from ._common2 import command_names
 
 MESSAGE = "Use SHELL to change the default shell"
@@ -37,6 +37,8 @@ Fix safety: no fix; the two are not the same change.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    if _PROGRAMS.isdisjoint(file_programs(ctx)):
+        return
     for ins, run in runs(ctx):
         if _PROGRAMS.isdisjoint(command_names(ctx, run)):
             continue
