@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from buildkit_py.executor import linux
-from buildkit_py.executor.spec import MountSpec, ProcessSpec
+from buildkit_py.executor.spec import DEFAULT_HOSTNAME, MountSpec, ProcessSpec
 
 HOSTS = "hosts"
 RESOLV = "resolv.conf"
@@ -35,6 +35,7 @@ class Plan:
     spec: ProcessSpec
     mounts: tuple[MountSpec, ...]  # extra mounts, parents before children
     stubs: tuple[tuple[str, bool], ...]
+    hostname: str
     hosts: bytes
     resolv_conf: bytes
 
@@ -86,9 +87,10 @@ def make_plan(lowerdirs: list[Path], upperdir: Path, workdir: Path, scratch: Pat
         mounts.append(MountSpec(normalize_target(m.target), m.type, m.source, m.readonly, tuple(m.options)))
     mounts.sort(key=lambda m: m.target.count("/"))  # stable: same depth keeps the caller's order
     stubs = SYSTEM_STUBS + tuple((m.target, target_is_dir(m)) for m in mounts)
+    hostname = spec.hostname or DEFAULT_HOSTNAME
     return Plan(
         tuple(str(p) for p in lowerdirs), str(upperdir), str(workdir), str(scratch), spec,
-        tuple(mounts), stubs, hosts_file(spec.hostname), resolv_conf(),
+        tuple(mounts), stubs, hostname, hosts_file(hostname), resolv_conf(),
     )
 
 

@@ -87,7 +87,7 @@ def make_config(plan: Plan, user: ExecUser, env: list[str], cgroup: str) -> dict
             "noNewPrivileges": False,
         },
         "root": {"path": plan.root, "readonly": False},
-        "hostname": plan.spec.hostname,
+        "hostname": plan.hostname,
         "mounts": _mounts(plan),
         "linux": {
             # The network namespace is the one runc is started in: the host's, or A's new one.
@@ -193,13 +193,17 @@ def _finish_runc(pid: int) -> int:
     return _reap(pid)
 
 
-def _remove_cgroups(cid: str) -> None:
-    """The container's cgroups when runc could not delete them (it had not recorded the container)."""
+def _remove_cgroups(cid: str) -> bool:
+    """Remove the container's (empty) cgroups; False when one could not be removed."""
+    done = True
     for d in glob.glob(f"/sys/fs/cgroup/*/pybuild/{cid}") + glob.glob(f"/sys/fs/cgroup/pybuild/{cid}"):
         try:
             os.rmdir(d)
-        except OSError:
+        except FileNotFoundError:
             pass
+        except OSError:
+            done = False
+    return done
 
 
 def _kill_children() -> None:
@@ -237,6 +241,7 @@ def child_a(plan: Plan, chan: Channel) -> None:
     cid = "pybuild-" + uuid.uuid4().hex[:16]
     base: list[str] = []
     code = SETUP_FAILED
+    exited = False  # the container's PID 1 ended by itself: its PID namespace is empty
     error: BaseException | None = None
     try:
         _Stop.arm()
@@ -270,12 +275,14 @@ def child_a(plan: Plan, chan: Channel) -> None:
                 os.dup2(null, 2)
                 status = _wait_or_stop(init)
                 if status is not None:
-                    code = status
+                    code, exited = status, True
     except BaseException as e:  # noqa: BLE001
         error = e
     if _Stop.requested:
         code = 128 + signal.SIGKILL
-    if base:
+    if base and not (exited and _remove_cgroups(cid)):
+        # What runc's state (on this namespace's tmpfs) would let `delete` do after a normal exit,
+        # removing the cgroups, is done above without starting runc again.
         _reap(_spawn([*base, "delete", "--force", cid]))  # kills what is left, removes its cgroups
     _kill_children()  # whatever runc lost track of was handed to this subreaper
     _remove_cgroups(cid)

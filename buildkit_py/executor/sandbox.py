@@ -195,7 +195,7 @@ def child_b(plan: Plan, chan: Channel, lifeline: int) -> None:
         made = Made()
         _mount_system(plan, rootfd, made)
         _mount_user(plan, rootfd, made)
-        socket.sethostname(plan.spec.hostname)
+        socket.sethostname(plan.hostname)
         for msg in made.messages():
             chan.send(**msg)
         os.close(rootfd)

@@ -76,6 +76,10 @@ def _our_mounts() -> list[str]:
     return [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if "pybuild-run-" in line]
 
 
+def _cgroups() -> set[str]:
+    return {str(p) for p in Path("/sys/fs/cgroup").glob("*/pybuild/pybuild-*")}
+
+
 def _orphans() -> list[str]:
     """Processes (runc, a container's) that name the scratch dir of a run that has already ended."""
     found = []
@@ -105,7 +109,9 @@ def sh(tmp_path: Path, busybox_root: Path, executor: str) -> Iterator[Runner]:
     """Run a shell script (or an argv tuple) on the busybox root; checks nothing stays mounted on the host."""
     if executor == "runc" and shutil.which("runc") is None and not os.path.exists("/usr/sbin/runc"):
         pytest.fail("runc is not installed (scripts/setup.sh installs it)")
+    cgroups_before = _cgroups()
     yield Runner(tmp_path, [busybox_root], executor)
+    assert not _cgroups() - cgroups_before, "a container's cgroup was left behind"
     host = Path("/proc/self/mountinfo").read_text()
     assert str(tmp_path) not in host, "a mount of the test's dirs was left in the host's mount table"
     assert not _our_mounts(), "a sandbox mount was left in the host's mount table"

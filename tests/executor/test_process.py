@@ -92,6 +92,7 @@ def test_a_non_root_user_has_no_capabilities(sh):
 
 def test_hostname_is_set_and_resolves_in_etc_hosts(sh):
     assert sh("hostname").text == "buildkitsandbox\n"
+    assert sh("hostname", hostname="").text == "buildkitsandbox\n"
     out = sh("hostname; grep -w builder7 /etc/hosts", hostname="builder7")
     assert out.text.splitlines() == ["builder7", "127.0.0.1\tlocalhost builder7"]
 
