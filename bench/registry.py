@@ -3,8 +3,8 @@
 
     .venv/bin/python bench/registry.py [--size-mb 500] [--layers 5] [--rounds 1]
 
-Makes an image of incompressible uncompressed-tar layers (so neither tool spends the time on
-compression), loads it into a pybuild store and keeps the same OCI layout for skopeo, starts two
+Makes an image of incompressible uncompressed-tar layers, pushed as they are by both tools
+(`pybuild push --compression=none`; skopeo copies without recompressing), loads it into a pybuild store and keeps the same OCI layout for skopeo, starts two
 Debian docker-registry instances on 127.0.0.1 (one per tool, so neither finds the other's blobs),
 then times, per tool: a cold push, a push to a second repository of the same registry (blob
 mounts), a push of what is already there, a cold pull, and a pull of what is already local.
@@ -131,11 +131,11 @@ def main() -> int:
             sk = ["skopeo", "copy", "--quiet", "--src-tls-verify=false", "--dest-tls-verify=false"]
             pull_env = dict(env, PYBUILD_ROOT=str(work / f"pulled-{rnd}"))
             steps = [
-                ("push (cold)", pybuild + ["push", "-q", "bench:bench", f"{pb_reg.address}/a/img:1"],
+                ("push (cold)", pybuild + ["push", "-q", "--compression=none", "bench:bench", f"{pb_reg.address}/a/img:1"],
                  sk + [f"oci:{layout}:bench", f"docker://{sk_reg.address}/a/img:1"], env),
-                ("push (other repo: mount)", pybuild + ["push", "-q", "bench:bench", f"{pb_reg.address}/b/img:1"],
+                ("push (other repo: mount)", pybuild + ["push", "-q", "--compression=none", "bench:bench", f"{pb_reg.address}/b/img:1"],
                  sk + [f"oci:{layout}:bench", f"docker://{sk_reg.address}/b/img:1"], env),
-                ("push (already there)", pybuild + ["push", "-q", "bench:bench", f"{pb_reg.address}/a/img:1"],
+                ("push (already there)", pybuild + ["push", "-q", "--compression=none", "bench:bench", f"{pb_reg.address}/a/img:1"],
                  sk + [f"oci:{layout}:bench", f"docker://{sk_reg.address}/a/img:1"], env),
                 ("pull (cold)", pybuild + ["pull", "-q", f"{pb_reg.address}/a/img:1"],
                  sk + [f"docker://{sk_reg.address}/a/img:1", f"oci:{work}/sk-pulled-{rnd}:bench"], pull_env),

@@ -157,7 +157,7 @@ def fetch_all(reg: Registry, repo: str, store: Store, todo: list[tuple[str, int,
         if report is not None:
             report(f"{_short(d[0])}: Pull complete")
 
-    run_all(one, todo)
+    run_all(one, sorted(todo, key=lambda d: -d[1]))  # largest first: the last to finish is a small one
 
 
 def _record_layers(store: Store, doc: dict) -> None:

@@ -119,6 +119,6 @@ def push_blobs(store: Store, reg: Registry, repo: str, descs: list[tuple[str, in
             report(f"{d.removeprefix('sha256:')[:12]}: " +
                    {"exists": "Layer already exists", "mounted": "Mounted", "uploaded": "Pushed"}[how])
 
-    run_all(one, unique)
+    run_all(one, sorted(unique, key=lambda d: -store.blobs.size(d[0])))  # largest first
     known.add(reg.host, repo, [d for d, _ in unique])
 
