@@ -7,12 +7,13 @@ image hides a stub path (a symlinked or opaque parent), see mountpoints.py.
 """
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from buildkit_py.executor import linux
+from buildkit_py.executor import ExecError, linux
 from buildkit_py.executor.spec import DEFAULT_HOSTNAME, MountSpec, ProcessSpec
 
 HOSTS = "hosts"
@@ -129,9 +130,17 @@ def mount_root(plan: Plan) -> int:
         os.close(fd)
     data, fds = _overlay_data([*plan.lowerdirs, stub], plan.upperdir, plan.workdir)
     try:
-        linux.mount("overlay", plan.root, "overlay", 0, data)
+        try:
+            linux.mount("overlay", plan.root, "overlay", 0, data)
+        except OSError as e:
+            if e.errno != errno.EINVAL:
+                raise
+            # Kernels before 5.10 lack "volatile"; it only spares the sync at unmount.
+            linux.mount("overlay", plan.root, "overlay", 0, data.replace(",volatile", ""))
     except OSError as e:
-        raise OSError(e.errno, f"cannot mount the overlay root filesystem ({e.strerror})") from None
+        raise ExecError(f"cannot mount the overlay root filesystem: {e.strerror}",
+                        hint="upper and work dirs must be empty dirs on one filesystem that overlayfs "
+                             "accepts as upper (not overlayfs itself); the kernel log says more") from None
     finally:
         for fd in fds:
             os.close(fd)

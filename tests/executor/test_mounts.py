@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from buildkit_py.executor import ExecError, MountSpec
+from buildkit_py.executor import ExecError, MountSpec, ProcessSpec, run
 
 
 @pytest.fixture
@@ -95,3 +96,13 @@ def test_a_mount_target_symlink_cannot_point_out_of_the_root(sh, busybox_root, t
     assert out.text == "from the host\n"
     assert os.listdir(victim) == []
     assert out.upper_entries() == set()
+
+
+def test_upper_and_work_on_different_filesystems_is_a_clear_error(executor, busybox_root, tmp_path):
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as other_fs:
+        work = tmp_path / "work"
+        work.mkdir()
+        with pytest.raises(ExecError) as e:
+            run([busybox_root], Path(other_fs), work, ProcessSpec(args=("true",), env=()), executor=executor)
+    assert e.value.message.startswith("cannot mount the overlay root filesystem")
+    assert "one filesystem" in (e.value.hint or "")
