@@ -86,6 +86,8 @@ class Response:
         """Give the connection back when the body was read to its end; else drop it."""
         if self._conn is None:
             return
+        if self._resp.length == 0 and not self._resp.isclosed():
+            self._resp.read()  # HEAD, 204, empty bodies: nothing to read, but marks the response done
         if self._resp.isclosed() and not self._resp.will_close:
             self._transport._release(self._key, self._conn)
             self._conn = None
