@@ -42,8 +42,12 @@ def run(
 ) -> ExecResult:
     """Run `spec` on an overlay of `lowerdirs` (top-most first; none for scratch) with changes in `upperdir`.
 
-    `upperdir` and `workdir` are empty dirs on one filesystem. stdout and stderr, merged, go to
-    `output` as they come. Nothing stays mounted afterwards and every process of the step is gone.
+    `upperdir` and `workdir` are empty dirs on one filesystem; `workdir` is single-use (the overlay
+    is mounted "volatile") and is the caller's to delete. stdout and stderr, merged, go to `output`
+    as they come. Nothing stays mounted afterwards and every process of the step is gone. The
+    upper dir then holds only the step's changes, in overlayfs's format (whiteouts, opaque dirs,
+    and overlayfs's own trusted.overlay.* xattrs, which are not image content): no mount point
+    of the sandbox (/proc, /dev, /sys, /etc/hosts, /etc/resolv.conf, mount targets) is left in it.
     """
     from buildkit_py.executor import supervise
 

@@ -12,6 +12,7 @@ import stat
 from dataclasses import dataclass
 
 from buildkit_py.executor import ExecError
+from buildkit_py.executor.linux import open_in_root
 
 MAX_ID = 2**31 - 1
 MAX_USER_FILE = 10 << 20  # as BuildKit: a bigger passwd or group file is refused
@@ -162,8 +163,6 @@ def read_user_file(rootfd: int, path: str) -> str | None:
     Opened with links confined to the root, without blocking on a FIFO; like BuildKit, a file
     that is not regular or is over 10 MiB counts as absent.
     """
-    from buildkit_py.executor.linux import open_in_root
-
     try:
         fd = open_in_root(rootfd, path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError:
