@@ -11,6 +11,7 @@ import hashlib
 import http.client
 import json
 import random
+import socket
 import ssl
 import threading
 import time
@@ -21,7 +22,7 @@ from ..oci import mediatypes as mt
 from .auth import Authorizer, pull_scope, push_scope
 from .config import api_host, is_loopback, load_config
 from .credentials import Credentials, lookup
-from .errors import AuthError, NotFound, RegistryError
+from .errors import AuthError, NotFound, RegistryError, Unreachable
 from .transport import CONNECTION_ERRORS, Body, Response, Transport
 
 MAX_ATTEMPTS = 5
@@ -132,9 +133,9 @@ class Registry:
             try:
                 resp = self.transport.request(method, url, hdrs, body)
             except CONNECTION_ERRORS as err:
-                # A refused connection or an untrusted certificate will not change in a second.
+                # A refused connection, an unknown host or an untrusted certificate will not change in a second.
                 lasting = isinstance(err, ssl.SSLCertVerificationError) or \
-                    (isinstance(err, ConnectionRefusedError) and attempt >= 1)
+                    (isinstance(err, (ConnectionRefusedError, socket.gaierror)) and attempt >= 1)
                 if retry and not lasting and attempt + 1 < MAX_ATTEMPTS:
                     time.sleep(backoff(attempt))
                     attempt += 1
@@ -241,15 +242,19 @@ class Registry:
         self.ping()
 
 
-def _connection_error(method: str, url: str, err: BaseException) -> RegistryError:
+def _connection_error(method: str, url: str, err: BaseException) -> Unreachable:
     host = urllib.parse.urlsplit(url).netloc
     if isinstance(err, ssl.SSLCertVerificationError):
-        return RegistryError(
+        return Unreachable(
             f"{method} {url}: the TLS certificate of {host} is not trusted ({err.verify_message})",
             hint=f"put its CA certificate in ~/.config/pybuild/certs.d/{host}/ca.crt, or mark the registry "
                  "insecure = true in ~/.config/pybuild/registries.toml")
-    return RegistryError(f"{method} {url}: {err or type(err).__name__}",
-                         hint="check the registry address and that it is running")
+    if isinstance(err, socket.gaierror):
+        return Unreachable(f"{method} {url}: cannot resolve {host.rsplit(':', 1)[0]} ({err.strerror})",
+                           hint="check the name and the network; offline, add images with "
+                                "`pybuild load` or `pybuild import`")
+    return Unreachable(f"{method} {url}: {err or type(err).__name__}",
+                       hint="check the registry address and that it is running")
 
 
 def _safe_read(resp: Response) -> bytes:

@@ -13,6 +13,10 @@ class RegistryError(PybuildError):
         return self.path or "pybuild"
 
 
+class Unreachable(RegistryError):
+    """No answer: the connection could not be made or kept (refused, unknown host, TLS, timeouts)."""
+
+
 class AuthError(RegistryError):
     """The registry wants credentials we do not have, or refused the ones we gave."""
 

@@ -17,7 +17,7 @@ from ..store.platforms import PlatformSpec, host_platform, parse_platform, selec
 from ..store.reference import Reference
 from . import blobs
 from .client import Registry
-from .errors import AuthError, NotFound, RegistryError
+from .errors import AuthError, NotFound, RegistryError, Unreachable
 from .known import KnownBlobs
 from .parallel import run_all
 from .references import parse_remote, pull_sources, target
@@ -99,7 +99,7 @@ def manifest(store: Store, reg: Registry, repo: str, reference: str) -> tuple[st
     if known is None:
         try:
             head = reg.head_manifest(repo, reference)
-        except (AuthError, NotFound):
+        except (AuthError, NotFound, Unreachable):
             raise
         except RegistryError:
             head = (None, "", -1)  # some registries refuse HEAD on manifests: ask with GET below
