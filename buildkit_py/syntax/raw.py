@@ -242,7 +242,7 @@ def assemble(text: str, first_line: int, escape: str) -> tuple[str, tuple[Piece,
 
 # ---- heredoc bodies, read by the lexer ---------------------------------------------------
 
-def _scan_heredocs(token_text: str, escape: str, state: LexerState) -> Iterator[Token]:
+def scan_heredocs(token_text: str, escape: str, state: LexerState) -> Iterator[Token]:
     """Called by the lexer after a LOGICAL_LINE containing `<<`: yields body and end tokens."""
     token_text = token_text[_LEADING.match(token_text).end():]
     line, _ = logical_line(token_text, 1, escape)
@@ -298,7 +298,7 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
         text = text[1:]
     directives = scan_directives(text, path)
     escape = next((v for n, v, _ in directives if n == "escape"), "\\")
-    parser = parser_for(escape, _scan_heredocs)
+    parser = parser_for(escape)
     try:
         tree = parser.parse(text)
     except _Unterminated as err:
