@@ -2,7 +2,9 @@
 
 - `write_layer_from_dir`, `write_layer_from_entries`, `rewrite_tar_as_layer` write a layer to a
   binary stream and return its `LayerInfo`; diff_id and blob digest are computed while writing.
-- `apply_layer` unpacks a layer onto a root filesystem.
+- `apply_layer` unpacks a layer onto a root filesystem (whiteouts applied), or with
+  `overlay_whiteouts=True` into a directory of its own as an overlayfs lowerdir (whiteouts kept
+  as 0/0 character devices and trusted.overlay.opaque=y). Paths never leave the root.
 
 Normal form of every layer we write: entries depth first with names compared as bytes (a
 directory before its contents, as Go's filepath.Walk); PAX format headers from stdlib tarfile;
