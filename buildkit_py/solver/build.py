@@ -235,6 +235,8 @@ def _build(req: BuildRequest, store: Store, progress: Progress, memo_key: str | 
             context.cache.save()
     v = progress.vertex("exporting to image")
     progress.started(v)
+    for layer in result.layers:  # layers that came from remote cache are fetched only now
+        solver.ensure_blob(layer.digest)
     config = build_config(result, platform, epoch, req.labels)
     config_bytes = encode(config)
     with store.writing():
@@ -271,7 +273,8 @@ def _build(req: BuildRequest, store: Store, progress: Progress, memo_key: str | 
         from ..registry.cache import export_cache
 
         for spec in req.cache_to:
-            export_cache(store, spec, solver.used_records, final_layers=[l.digest for l in result.layers])
+            export_cache(store, spec, solver.used_records, final_layers=[l.digest for l in result.layers],
+                         cache_mounts=sorted(solver.used_cache_mounts))
     return BuildResult(manifest_digest, config_digest, config_digest, names, solver.steps, solver.cached_steps,
                        time.monotonic() - started, written)
 

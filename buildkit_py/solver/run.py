@@ -143,7 +143,9 @@ def _prepare_mount(steps, res: StageResult, ins: A.Run, m: Mount, base: Path, se
         return MountSpec(target=_target(m, "/tmp"), type="tmpfs", options=opts)
     if m.type == "cache":
         ident = m.cache_id or m.target
-        host = Path(s.store.root) / "cache-mounts" / hashlib.sha256(ident.encode()).hexdigest()[:32]
+        name = hashlib.sha256(ident.encode()).hexdigest()[:32]
+        s.used_cache_mounts.add(name)
+        host = Path(s.store.root) / "cache-mounts" / name
         if not host.exists():
             host.mkdir(parents=True)
             os.chmod(host, m.mode if m.mode is not None else 0o755)

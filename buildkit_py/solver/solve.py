@@ -55,7 +55,8 @@ class Solver:
         self.cached_steps = 0
         self.remote_caches: list = []  # imported --cache-from sources (registry.cache.RemoteCache)
         self.used_records: dict[str, dict] = {}
-        self.bases: dict[str, str] = {}  # image references this build resolved -> image digest  # cache records this build used or made (for --cache-to)
+        self.bases: dict[str, str] = {}
+        self.used_cache_mounts: set[str] = set()  # RUN --mount=type=cache directories (names) this build used  # image references this build resolved -> image digest  # cache records this build used or made (for --cache-to)
         self.total = sum(len(plan.stages[i].node.instructions) + 1 for i in plan.order)
 
     # ---- errors -------------------------------------------------------------------------
@@ -115,7 +116,8 @@ class Solver:
         if sp.base == "scratch":
             self.progress.cached(v)
             return StageResult(sp.index, [], D.StageState(), base_key("scratch", str(self.platform)),
-                               {"architecture": self.platform.arch, "os": self.platform.os}, 0.0)
+                               {"architecture": self.platform.arch, "os": self.platform.os}, 0.0,
+                               unpack=self.layer_dir)
         self.progress.started(v)
         try:
             result = self._image_base(sp)
@@ -145,15 +147,13 @@ class Solver:
         manifest_digest, manifest = self._manifest_for_platform(row.digest)
         config = self.store.read_json(manifest["config"]["digest"])
         layers = []
-        dirs = []
         diff_ids = (config.get("rootfs") or {}).get("diff_ids") or []
         for desc, diff_id in zip(manifest.get("layers") or [], diff_ids):
             layers.append(LayerRef(desc["digest"], diff_id, desc["size"], desc["mediaType"]))
-            path = self.snapshots.ensure(diff_id, lambda d=desc["digest"]: self.store.blobs.open(d), desc["mediaType"])
-            dirs.append(str(path))
         state = D.from_image_config(config.get("config"))
         return StageResult(sp.index, layers, state, base_key(manifest_digest, str(self.platform)), config,
-                           I._parse_time(config.get("created")), dirs, sp.base, manifest_digest)
+                           I._parse_time(config.get("created")), [None] * len(layers), sp.base, manifest_digest,
+                           unpack=self.layer_dir)
 
     def _pull(self, ref: str, ins: A.Instruction):
         """Resolve a base image through its registry (FROM of an image not in the store, or --pull)."""
@@ -210,7 +210,21 @@ class Solver:
         return LayerRef(info.digest, info.diff_id, info.size, info.media_type)
 
     def layer_dir(self, layer: LayerRef) -> str:
+        """A layer's unpacked directory (its blob fetched from remote cache first if need be)."""
+        if not self.snapshots.has(layer.diff_id):
+            self.ensure_blob(layer.digest)
         return str(self.snapshots.ensure(layer.diff_id, lambda: self.store.blobs.open(layer.digest), layer.media_type))
+
+    def ensure_blob(self, digest: str) -> None:
+        """Make a layer blob local: it is in the store, or one of the --cache-from sources has it."""
+        if self.store.blobs.has(digest):
+            return
+        with self.lock:
+            for remote in self.remote_caches:
+                if remote.fetch(digest):
+                    return
+        raise BuildError(f"layer {digest} is neither in the store nor in the imported cache",
+                         hint="rebuild with --no-cache")
 
     def stage_fs(self, ref: str, before: int, ins: A.Instruction) -> tuple[StageResult | None, LayeredFS | None]:
         """The filesystem of a stage named by `--from` (or None: an image reference)."""

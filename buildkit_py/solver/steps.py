@@ -94,20 +94,14 @@ class Steps:
         if value is None:
             return None
         layer = value.get("layer")
-        if layer is not None and not self.s.store.blobs.has(layer["digest"]):
-            if not self._fetch(layer["digest"]):
-                return None
+        if layer is not None and not self.s.store.blobs.has(layer["digest"]) and not self.s.remote_caches:
+            return None  # the record outlived its layer (pruned): run the step again
         if rec is None:  # remember what remote cache gave us
             with self.s.store.writing():
                 self.s.store.db.cache_put(key, value, size=0 if layer is None else layer.get("size", 0))
         self.s.used_records[key] = value
         return value
 
-    def _fetch(self, digest: str) -> bool:
-        for remote in self.s.remote_caches:
-            if remote.fetch(digest):
-                return True
-        return False
 
     def record(self, key: str, layer: LayerRef | None, created: float) -> None:
         value = {
@@ -127,7 +121,7 @@ class Steps:
         if layer is not None:
             ref = LayerRef(layer["digest"], layer["diff_id"], layer["size"], layer["mediaType"])
             res.layers.append(ref)
-            res.snapshot_dirs.append(self.s.layer_dir(ref))
+            res.snapshot_dirs.append(None)  # unpacked when a later step needs the files
             res.created = max(res.created, float(value.get("created") or 0.0))
         return res
 
