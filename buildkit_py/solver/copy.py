@@ -66,12 +66,12 @@ def copy_step(steps, res: StageResult, ins: A.Copy | A.Add, label: str) -> Stage
 
     # Where the sources come from, and what identifies their content for the cache key.
     source_key: dict
+    sources: list[Source] = []
+    from_result = None
     if from_ is not None:
-        result, fs = s.stage_fs(from_, steps.sp.index, ins)
-        if result is None:
-            result, fs = s.image_fs(from_, ins)
-        sources = _stage_sources(fs, srcs, excludes, ins, s)
-        source_key = {"from": result.key, "paths": srcs}
+        # The key needs only the other stage's key: its files are read if the step runs.
+        from_result = s.stage_result(from_, steps.sp.index, ins) or s.image_result(from_, ins)
+        source_key = {"from": from_result.key, "paths": srcs}
     else:
         if s.context is None and any(not _is_url(p) for p in srcs):
             raise s.error(ins, "no build context to copy from", "pass a context directory instead of `-`")
@@ -89,7 +89,7 @@ def copy_step(steps, res: StageResult, ins: A.Copy | A.Add, label: str) -> Stage
             src, digest = _download(url, ins.checksum if is_add else None, steps, ins)
             sources.append(src)
             source_key.setdefault("urls", []).append([url, digest])
-    if not sources and not ins.contents:
+    if from_result is None and not sources and not ins.contents:
         raise s.error(ins, "no source files were specified", "check the patterns against the build context")
 
     contents = []
@@ -103,10 +103,14 @@ def copy_step(steps, res: StageResult, ins: A.Copy | A.Add, label: str) -> Stage
 
     def make(base: Path, upper: Path, v) -> None:
         lower = LayeredFS(res.lowers())
+        items = list(sources)
+        if from_result is not None:
+            items = _stage_sources(LayeredFS(from_result.lowers()), srcs, excludes, ins, s)
+            if not items and not ins.contents:
+                raise s.error(ins, "no source files were specified", "check the patterns against the stage")
         try:
             owner = resolve_chown(chown, lower) if chown else None
             w = Writer(upper, lower, owner=owner, chmod=chmod)
-            items = list(sources)
             for path, data in contents:
                 host = base / ("heredoc-" + hashlib.sha256(path.encode()).hexdigest()[:16])
                 host.write_text(data)

@@ -119,9 +119,7 @@ def _mount_key(steps, res: StageResult, ins: A.Run, m: Mount) -> list:
         return base + [m.cache_id or posixpath.basename(m.target or ""), m.env, m.required]
     if m.type == "bind":
         if m.from_:
-            result, _ = s.stage_fs(m.from_, steps.sp.index, ins)
-            if result is None:
-                result, _ = s.image_fs(m.from_, ins)
+            result = s.stage_result(m.from_, steps.sp.index, ins) or s.image_result(m.from_, ins)
             return base + [m.from_, result.key, m.source]
         if s.context is None:
             raise s.error(ins, "no build context to bind-mount", "pass a context directory")

@@ -228,18 +228,25 @@ class Solver:
 
     def stage_fs(self, ref: str, before: int, ins: A.Instruction) -> tuple[StageResult | None, LayeredFS | None]:
         """The filesystem of a stage named by `--from` (or None: an image reference)."""
+        result = self.stage_result(ref, before, ins)
+        return (result, LayeredFS(result.lowers())) if result is not None else (None, None)
+
+    def stage_result(self, ref: str, before: int, ins: A.Instruction) -> StageResult | None:
+        """The stage a `--from` names, without unpacking its files (None: an image reference)."""
         idx = find_stage(self.plan, ref, before)
         if idx is None:
-            return None, None
+            return None
         if idx not in self.results:
             raise self.error(ins, f"stage {ref!r} is not built before this step")
-        result = self.results[idx]
-        return result, LayeredFS(result.lowers())
+        return self.results[idx]
+
+    def image_result(self, ref: str, ins: A.Instruction) -> StageResult:
+        """An image used by `COPY --from=image` or `RUN --mount=from=image`, not yet unpacked."""
+        sp = StagePlan(-1, None, A.Stage(-1, ins, ()), ref, None, None, ())  # type: ignore[arg-type]
+        return self._image_base(sp)
 
     def image_fs(self, ref: str, ins: A.Instruction) -> tuple[StageResult, LayeredFS]:
-        """An image used by `COPY --from=image` or `RUN --mount=from=image`."""
-        sp = StagePlan(-1, None, A.Stage(-1, ins, ()), ref, None, None, ())  # type: ignore[arg-type]
-        result = self._image_base(sp)
+        result = self.image_result(ref, ins)
         return result, LayeredFS(result.lowers())
 
     def proxies(self) -> dict[str, str]:

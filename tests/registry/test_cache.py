@@ -166,3 +166,27 @@ def test_bad_cache_specs_are_bad_input(cli: Cli, busybox: str, tmp_path: Path, f
     res = cli("build", flag, spec, str(ctx), check=False)
     assert res.code == 2, res.err
     assert message in res.err and "Traceback" not in res.err
+
+
+def test_mode_max_downloads_only_the_layers_the_final_image_needs(cli: Cli, registry: RegistryProcess, base: str,
+                                                                   counter: HitCounter, tmp_path: Path) -> None:
+    ctx = context(tmp_path, multi_stage(base, counter))
+    cache = f"type=registry,ref={registry.address}/cache/multi:lazy"
+    a = cli.on(tmp_path / "A")
+    a("build", "-t", "app:1", "--cache-to", f"{cache},mode=max", str(ctx))
+    builder_layers = image_blobs(a, "app:1")
+    b = cli.on(tmp_path / "B")
+    b("build", "-t", "app:1", "--cache-from", cache, str(ctx))
+    assert counter.paths[2:] == []  # nothing ran on B
+    # the builder stage's own layers (in A's cache records) were never fetched by B
+    records = [json.loads(r) for r in _cache_values(a.root)]
+    stage_layers = {r["layer"]["digest"] for r in records if r.get("layer")} - builder_layers
+    assert stage_layers, "the builder stage should have made layers of its own"
+    assert not (stage_layers & store_digests(b.root))
+
+
+def _cache_values(root: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(root / "metadata.db") as db:
+        return [v for (k, v) in db.execute("SELECT key, value FROM cache") if k.startswith("sha256:")]
