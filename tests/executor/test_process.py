@@ -101,7 +101,8 @@ def test_the_command_is_pid_1_and_sees_only_its_own_processes(sh):
     out = sh("echo $$; ls /proc | grep -E '^[0-9]+$' | sort -n | tr '\\n' ' '")
     pid1, pids = out.text.splitlines()
     assert pid1 == "1"
-    assert all(int(p) < 10 for p in pids.split()), pids  # no host pids
+    # only the sandbox's own few processes (runc's set-up uses a handful of pids): no host pids
+    assert len(pids.split()) < 12 and all(int(p) < 64 for p in pids.split()), pids
 
 
 def test_proc_is_the_sandboxs_own(sh):
