@@ -66,7 +66,9 @@ class Pybuild(Tool):
 
     def setup(self, work: Path) -> None:
         self.root = work / "pybuild-store"
-        self.env = dict(os.environ, PYBUILD_ROOT=str(self.root))
+        # Users' Pythons keep compiled bytecode; this machine's environment turns that off.
+        self.env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.env["PYBUILD_ROOT"] = str(self.root)
         sys.path.insert(0, str(ROOT))
         from tests.helpers.rootfs import busybox_rootfs_tar
 

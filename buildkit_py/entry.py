@@ -72,33 +72,28 @@ def _fast_build(args: list[str]) -> bool:
     build_args, labels = _kv(opts["build_args"]), _kv(opts["labels"])
     if build_args is None or labels is None:
         return False
-    from .solver.build import BuildRequest, _finish_hit, _memo_key
-    from .solver.progress import QuietProgress
-    from .store import Store
+    from .solver import memo
 
-    req = BuildRequest(context=opts["context"], dockerfile=opts.get("file"), tags=list(opts["tags"]),
+    root = memo.store_root()
+    key = memo.key_for(root, context=opts["context"], dockerfile=opts.get("file"), dockerfile_text=None,
                        build_args=build_args, target=opts.get("target"), platform=opts.get("platform"),
-                       labels=labels, network=opts.get("network") or "default")
-    with Store() as store:
-        key = _memo_key(req, store)
-        if key is None:
-            return False
-        from .solver import memo
-
-        hit = memo.lookup(store, key)
-        if hit is None:
-            return False
-        result = _finish_hit(req, store, QuietProgress(), hit, started)
+                       labels=labels, compression="gzip", network=opts.get("network") or "default", secrets=[])
+    if key is None:
+        return False
+    hit = memo.probe(root, key, list(opts["tags"]))
+    if hit is None:
+        return False
+    image_id = hit.config_digest
     if opts.get("iidfile"):
         with open(opts["iidfile"], "w") as f:
-            f.write(result.image_id)
+            f.write(image_id)
     if opts.get("quiet"):
-        print(result.image_id)
+        print(image_id)
     else:
-        tagged = f"; tagged {', '.join(result.tags)}" if result.tags else ""
+        tagged = f"; tagged {', '.join(opts['tags'])}" if opts["tags"] else ""
         print(f"#1 build cache: nothing changed since the last build of these inputs\n#1 CACHED\n"
-              f"built {result.image_id[:19]} in {result.seconds:.2f}s: {result.steps} steps, {result.cached} cached{tagged}",
-              file=sys.stderr)
+              f"built {image_id[:19]} in {time.monotonic() - started:.2f}s: {hit.steps} steps, "
+              f"{hit.steps} cached{tagged}", file=sys.stderr)
     return True
 
 

@@ -6,24 +6,26 @@ A digest covers names, types, modes, owners, sizes, link targets and bytes — n
 """
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
 import os
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
+
+# This module is on the path of every cached rebuild (solver/memo.py): it imports nothing heavy
+# (no dataclasses, no pathlib), which is why Entry is a plain slotted class.
 
 
-@dataclass(frozen=True, slots=True)
 class Entry:
-    path: str  # relative, "/"-separated, no leading "./"
-    mode: int
-    uid: int
-    gid: int
-    size: int
-    link: str  # symlink target, "" otherwise
+    """One path of the context: relative, "/"-separated, no leading "./"."""
+
+    __slots__ = ("path", "mode", "uid", "gid", "size", "link")
+
+    def __init__(self, path: str, mode: int, uid: int, gid: int, size: int, link: str) -> None:
+        self.path, self.mode, self.uid, self.gid, self.size, self.link = path, mode, uid, gid, size, link
+
+    def __repr__(self) -> str:
+        return f"Entry({self.path!r}, {self.mode:o})"
 
     @property
     def is_dir(self) -> bool:
@@ -37,13 +39,14 @@ class Entry:
 class StatCache:
     """Content hashes keyed by file identity; a JSON file, rewritten only when it changed."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
+    def __init__(self, path: str | os.PathLike | None) -> None:
+        self.path = os.fspath(path) if path is not None else None
         self.data: dict[str, list] = {}
         self.dirty = False
-        if path is not None:
+        if self.path is not None:
             try:
-                self.data = json.loads(path.read_text())
+                with open(self.path, "rb") as f:
+                    self.data = json.loads(f.read())
             except (OSError, ValueError):
                 self.data = {}
 
@@ -64,8 +67,9 @@ class StatCache:
     def save(self) -> None:
         if self.path is None or not self.dirty:
             return
-        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(self.data, separators=(",", ":")))
+        tmp = f"{self.path}.tmp{os.getpid()}"
+        with open(tmp, "w") as f:
+            f.write(json.dumps(self.data, separators=(",", ":")))
         os.replace(tmp, self.path)
         self.dirty = False
 
@@ -73,9 +77,9 @@ class StatCache:
 class BuildContext:
     """A context directory, filtered by an exclusion predicate (the .dockerignore rules)."""
 
-    def __init__(self, root: Path, excluded: Callable[[str], bool] | None = None,
+    def __init__(self, root: str | os.PathLike, excluded: Callable[[str], bool] | None = None,
                  cache: StatCache | None = None) -> None:
-        self.root = Path(root).resolve()
+        self.root = os.path.realpath(root)
         self.excluded = excluded or (lambda p: False)
         self.cache = cache or StatCache(None)
         self._entries: dict[str, Entry] | None = None
@@ -89,7 +93,7 @@ class BuildContext:
 
     def _scan(self) -> dict[str, Entry]:
         out: dict[str, Entry] = {}
-        root = os.fspath(self.root)
+        root = self.root
         stack = [""]
         while stack:
             rel = stack.pop()
@@ -114,7 +118,7 @@ class BuildContext:
         return out
 
     def host_path(self, rel: str) -> str:
-        return os.path.join(os.fspath(self.root), rel) if rel else os.fspath(self.root)
+        return os.path.join(self.root, rel) if rel else self.root
 
     def lookup(self, rel: str) -> Entry | None:
         rel = normalize(rel)
@@ -132,6 +136,8 @@ class BuildContext:
 
     def glob(self, pattern: str) -> list[str]:
         """Paths matching a COPY source pattern (Go filepath.Match per component)."""
+        import fnmatch
+
         pattern = normalize(pattern)
         if not has_magic(pattern):
             return [pattern] if self.lookup(pattern) is not None else []

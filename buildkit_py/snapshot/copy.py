@@ -123,12 +123,21 @@ class Writer:
         self.mode, self.symbolic = parse_chmod(chmod) if chmod else (None, None)
         self.mtime = mtime
         self.dir_times: list[tuple[str, float]] = []
+        self._made: dict[str, str] = {}  # directories already ensured -> their canonical path
 
     def _host(self, path: str) -> str:
         return os.path.join(self.upper, path.lstrip("/"))
 
     def ensure_dir(self, path: str, *, created_owner: Ownership | None = None) -> str:
         """Make sure a directory exists at `path` (canonical) in the upper dir; returns its path."""
+        done = self._made.get(path)
+        if done is not None:
+            return done
+        result = self._ensure_dir(path, created_owner)
+        self._made[path] = result
+        return result
+
+    def _ensure_dir(self, path: str, created_owner: Ownership | None) -> str:
         parts = [p for p in path.split("/") if p]
         cur = ""
         for name in parts:
@@ -187,6 +196,7 @@ class Writer:
         if os.path.lexists(target):
             if os.path.isdir(target) and not os.path.islink(target):
                 shutil.rmtree(target)
+                self._made = {k: v for k, v in self._made.items() if not k.startswith(dest.rstrip("/") + "/")}
             else:
                 os.unlink(target)
         st = item.st

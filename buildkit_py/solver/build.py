@@ -110,44 +110,17 @@ def _context(req: BuildRequest, store: Store, dockerfile_path: str | None):
     return BuildContext(root, matcher.matches if matcher else None, cache)
 
 
-def _dockerfile_source(req: BuildRequest) -> tuple[str, str] | None:
-    """The Dockerfile's text and path, read without the parser (for the build memo)."""
-    if req.dockerfile_text is not None:
-        return req.dockerfile_text, req.dockerfile or "-"
-    path = req.dockerfile or (os.path.join(req.context, "Dockerfile") if req.context else None)
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode("utf-8", "surrogateescape"), path
-    except OSError:
-        return None  # the full build reports it properly
-
-
 def _memo_key(req: BuildRequest, store: Store) -> str | None:
     if req.no_cache or req.no_cache_filter or req.pull or req.cache_from or req.cache_to or req.push:
         return None
     if any(o.push for o in req.outputs):
         return None
-    src = _dockerfile_source(req)
-    if src is None:
-        return None
-    from ..contenthash.context import StatCache
     from . import memo
 
-    text, path = src
-    ctx_digest = ""
-    if req.context is not None:
-        if not os.path.isdir(req.context):
-            return None
-        cache = StatCache(Path(store.root) / "statcache.json")
-        ctx_digest = memo.context_digest(Path(req.context).resolve(), path if req.dockerfile not in (None, "-") else None, cache)
-        cache.save()
-    fields = {"args": sorted(req.build_args.items()), "target": req.target, "platform": req.platform,
-              "labels": sorted(req.labels.items()), "compression": req.compression, "network": req.network,
-              "secrets": sorted(req.secrets), "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
-              "context": os.path.realpath(req.context) if req.context else None}
-    return memo.memo_key(text, os.path.basename(path), ctx_digest, fields)
+    return memo.key_for(os.fspath(store.root), context=req.context, dockerfile=req.dockerfile,
+                        dockerfile_text=req.dockerfile_text, build_args=req.build_args, target=req.target,
+                        platform=req.platform, labels=req.labels, compression=req.compression,
+                        network=req.network, secrets=list(req.secrets))
 
 
 def build(req: BuildRequest, store: Store, progress: Progress) -> BuildResult:
@@ -267,8 +240,10 @@ def _build(req: BuildRequest, store: Store, progress: Progress, memo_key: str | 
     if memo_key is not None:
         from . import memo
 
+        from ..store.reference import parse as parse_ref
+
         memo.record(store, memo_key, manifest_digest, config_digest, [layer.digest for layer in result.layers],
-                    solver.bases, solver.steps)
+                    solver.bases, solver.steps, names={n: str(parse_ref(n)) for n in names})
     if req.cache_to:
         from ..registry.cache import export_cache
 

@@ -12,15 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 MEMO_VERSION = "pybuild-memo-v1"
 
 
-@dataclass(frozen=True)
-class MemoHit:
+class MemoHit(NamedTuple):
     manifest_digest: str
     config_digest: str
     steps: int
@@ -32,7 +29,51 @@ def memo_key(dockerfile_text: str, dockerfile_name: str, context_digest: str, fi
     return "memo:sha256:" + hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def context_digest(root: Path, dockerfile_path: str | None, stat_cache) -> str:
+def key_for(store_root: str, *, context: str | None, dockerfile: str | None, dockerfile_text: str | None,
+            build_args: dict[str, str], target: str | None, platform: str | None, labels: dict[str, str],
+            compression: str, network: str, secrets: list[str]) -> str | None:
+    """The memo key of a build request, or None when it cannot have one (missing Dockerfile...)."""
+    if dockerfile_text is not None:
+        text, path = dockerfile_text, dockerfile or "-"
+    else:
+        path = dockerfile or (os.path.join(context, "Dockerfile") if context else None)
+        if path is None:
+            return None
+        try:
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8", "surrogateescape")
+        except OSError:
+            return None  # the full build reports it properly
+    ctx_digest = ""
+    if context is not None:
+        if not os.path.isdir(context):
+            return None
+        from ..contenthash.context import StatCache
+
+        cache = StatCache(os.path.join(store_root, "statcache.json"))
+        ctx_digest = context_digest(os.path.realpath(context), path if dockerfile not in (None, "-") else None, cache)
+        try:
+            cache.save()
+        except OSError:
+            pass
+    fields = {"args": sorted(build_args.items()), "target": target, "platform": platform,
+              "labels": sorted(labels.items()), "compression": compression, "network": network,
+              "secrets": sorted(secrets), "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+              "context": os.path.realpath(context) if context else None}
+    return memo_key(text, os.path.basename(path), ctx_digest, fields)
+
+
+def store_root() -> str:
+    """$PYBUILD_ROOT, else $XDG_DATA_HOME/pybuild, else ~/.local/share/pybuild (as store/paths.py)."""
+    env = os.environ.get("PYBUILD_ROOT")
+    if env:
+        return os.path.expanduser(env)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = os.path.expanduser(xdg) if xdg else os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "pybuild")
+
+
+def context_digest(root: str, dockerfile_path: str | None, stat_cache) -> str:
     """Digest of the whole context as the build would see it (.dockerignore applied)."""
     from ..contenthash.context import BuildContext
 
@@ -45,16 +86,17 @@ def context_digest(root: Path, dockerfile_path: str | None, stat_cache) -> str:
     return BuildContext(root, excluded, stat_cache).digest([""])
 
 
-def _ignore_patterns(root: Path, dockerfile_path: str | None) -> list[str]:
-    from ..frontend.dockerignore import parse_dockerignore
-
+def _ignore_patterns(root: str, dockerfile_path: str | None) -> list[str]:
     candidates = []
     if dockerfile_path:
-        candidates.append(Path(dockerfile_path).parent / f"{os.path.basename(dockerfile_path)}.dockerignore")
-    candidates.append(root / ".dockerignore")
+        candidates.append(f"{dockerfile_path}.dockerignore")
+    candidates.append(os.path.join(root, ".dockerignore"))
     for c in candidates:
-        if c.is_file():
-            return parse_dockerignore(c.read_text(encoding="utf-8", errors="replace"))
+        if os.path.isfile(c):
+            from ..frontend.dockerignore import parse_dockerignore
+
+            with open(c, encoding="utf-8", errors="replace") as f:
+                return parse_dockerignore(f.read())
     return []
 
 
@@ -75,7 +117,64 @@ def lookup(store, key: str) -> MemoHit | None:
     return MemoHit(v["manifest"], v["config"], int(v.get("steps") or 0))
 
 
-def record(store, key: str, manifest: str, config: str, layers: list[str], bases: dict[str, str], steps: int) -> None:
+def record(store, key: str, manifest: str, config: str, layers: list[str], bases: dict[str, str], steps: int,
+           names: dict[str, str] | None = None) -> None:
+    """Remember a build's result. `names`: tags as given -> as stored, and likewise for bases,
+    so that probe() can check them with plain lookups."""
+    from ..store.reference import parse as parse_ref
+
+    base_names = {}
+    for ref in bases:
+        try:
+            base_names[ref] = str(parse_ref(ref))
+        except Exception:
+            continue
     with store.writing():
         store.db.cache_put(key, {"manifest": manifest, "config": config, "layers": layers, "bases": bases,
-                                 "steps": steps, "pins": [manifest, config] + layers}, size=0)
+                                 "base_names": base_names, "names": names or {}, "steps": steps,
+                                 "pins": [manifest, config] + layers}, size=0)
+
+
+def probe(root: str, key: str, tags: list[str]) -> MemoHit | None:
+    """The memo's answer, read with sqlite alone (no store objects), when it needs no write:
+    every base still resolves to the digest it had, every blob is there, and every tag given
+    already names the image. Otherwise None, and the caller takes the normal path."""
+    import sqlite3
+
+    db_path = os.path.join(root, "metadata.db")
+    if not os.path.exists(db_path):
+        return None
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        row = con.execute("SELECT value FROM cache WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        v = json.loads(row[0])
+        base_names = v.get("base_names") or {}
+        for ref, digest in (v.get("bases") or {}).items():
+            name = base_names.get(ref)
+            if name is None:
+                return None
+            got = con.execute("SELECT digest FROM refs WHERE name = ?", (name,)).fetchone()
+            if got is None or got[0] != digest:
+                return None
+        names = v.get("names") or {}
+        for tag in tags:
+            full = names.get(tag)
+            if full is None:
+                return None
+            got = con.execute("SELECT digest FROM refs WHERE name = ?", (full,)).fetchone()
+            if got is None or got[0] != v["manifest"]:
+                return None
+    except (sqlite3.Error, ValueError, KeyError):
+        return None
+    finally:
+        con.close()
+    blobs = os.path.join(root, "blobs", "sha256")
+    for d in [v["manifest"], v["config"]] + list(v.get("layers") or []):
+        if not os.path.exists(os.path.join(blobs, d.split(":", 1)[-1])):
+            return None
+    return MemoHit(v["manifest"], v["config"], int(v.get("steps") or 0))

@@ -201,3 +201,20 @@ def test_prune_all_removes_unpacked_layers_no_image_uses(tmp_path, store_root):
     pybuild("prune", "--all", "-f", root=store_root)
     after = {p.name for p in snaps.iterdir()}
     assert len(after) == 1 and after < before  # only busybox's layer is still used
+
+
+def test_an_unchanged_rebuild_needs_neither_click_nor_the_parser(tmp_path, store_root):
+    import subprocess
+    import sys
+
+    ctx = _ctx(tmp_path, "FROM busybox\nCOPY a /a\n", {"a": "1"})
+    first = pybuild("build", "-q", "-t", "fast:1", str(ctx), root=store_root).stdout
+    probe = ("import sys, runpy; sys.argv = ['pybuild', 'build', '-q', '-t', 'fast:1', %r]\n"
+             "try:\n    runpy.run_module('buildkit_py.entry', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('click', 'lark', 'buildkit_py.syntax', 'buildkit_py.store') if m in sys.modules))"
+             % str(ctx))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "PYBUILD_ROOT": str(store_root)})
+    lines = out.stdout.splitlines()
+    assert lines[0] == first.decode().strip()  # the same image ID
+    assert lines[1] == "[]", lines[1]
