@@ -15,7 +15,6 @@ Semantics, as BuildKit applies them when it sends the build context:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 __all__ = ["DockerignoreError", "Pattern", "PatternMatcher", "clean_path", "ignore_file_names", "parse_dockerignore"]
 
@@ -74,15 +73,32 @@ def parse_dockerignore(text: str) -> list[str]:
     return patterns
 
 
-@dataclass(frozen=True)
 class Pattern:
-    """One compiled pattern. `kind` is exact, prefix, suffix or regexp (as patternmatcher)."""
+    """One compiled pattern. `kind` is exact, prefix, suffix or regexp (as patternmatcher).
 
-    text: str  # the cleaned pattern, without `!`
-    exclusion: bool  # a `!` pattern: re-includes
-    kind: str
-    regexp: re.Pattern[str] | None = field(default=None, compare=False)
-    depth: int = 1  # path elements in the pattern
+    A plain slotted class, not a dataclass: this module is on the path of cached rebuilds.
+    """
+
+    __slots__ = ("text", "exclusion", "kind", "regexp", "depth")
+
+    def __init__(self, text: str, exclusion: bool, kind: str, regexp: re.Pattern[str] | None = None,
+                 depth: int = 1) -> None:
+        self.text = text  # the cleaned pattern, without `!`
+        self.exclusion = exclusion  # a `!` pattern: re-includes
+        self.kind = kind
+        self.regexp = regexp
+        self.depth = depth  # path elements in the pattern
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Pattern):
+            return NotImplemented
+        return (self.text, self.exclusion, self.kind, self.depth) == (other.text, other.exclusion, other.kind, other.depth)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.exclusion, self.kind, self.depth))
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.text!r}, exclusion={self.exclusion}, kind={self.kind!r})"
 
     def match(self, path: str) -> bool:
         if self.kind == "exact":
