@@ -18,8 +18,9 @@ from buildkit_py.shell.script_model import (
     new_and_or,
     new_command,
     new_pipeline,
+    new_word,
 )
-from buildkit_py.shell.script_words import META, SKIP_BLANKS, WordReader
+from buildkit_py.shell.script_words import META, SKIP_BLANKS, SKIPPABLE, WordReader
 
 _RESERVED = re.compile(r"(if|then|elif|else|fi|do|done|case|esac|while|until|for|select|in|function|\{|\}|!)"
                        r"(?=[ \t\r\n;&|()<>]|\Z)")
@@ -30,9 +31,16 @@ _CASE_ENDS = frozenset({";;", ";&", ";;&"})
 _REDIRECT = re.compile(r"([0-9]*)(<<<|<<-|<<|<>|<&|>>|>&|>\||&>>|&>|<(?!\()|>(?!\())")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _REDIRECT_START = frozenset("0123456789<>&")
+_OP_FIRST = frozenset("&|;()\n")
+# A command that starts with none of these is simple (`_RESERVED_FIRST` covers the keywords).
+_COMMAND_SPECIAL = _RESERVED_FIRST | {"(", "["}
 _TEST_OPEN = re.compile(r"\[\[(?=[ \t])")
 _TEST_OP = re.compile(r"&&|\|\||[<>()!|&;]")
 _EMPTY_PARENS = re.compile(r"\([ \t]*\)")
+# A plain word (no quotes, escapes, expansions; not a comment) and the blanks after it, where
+# nothing but blanks, a newline or a control operator follows: neither a redirection (`2>`,
+# `2&>`) nor anything the word reader must look at. Other words take the general path.
+_PLAIN_ARG = re.compile(r"([^ \t\r\n;&|()<>\\'\"$`#][^ \t\r\n;&|()<>\\'\"$`]*)(?=[ \t\n;|)]|&(?!>)|\Z)[ \t]*")
 
 
 def _seq(node: Node) -> Sequence:
@@ -59,6 +67,8 @@ class Parser(WordReader):
         if i >= self.n:
             return None
         c = s[i]
+        if c not in _OP_FIRST:
+            return None
         nxt = s[i + 1:i + 2]
         if c == "&":
             return "&&" if nxt == "&" else None if nxt == ">" else "&"
@@ -71,6 +81,13 @@ class Parser(WordReader):
         if c in "()\n":
             return c
         return None
+
+    def blank_op(self) -> str | None:
+        """`op()` after blanks, line continuations and a comment (the parser's most common step)."""
+        i = self.i
+        if i < self.n and self.s[i] in SKIPPABLE:
+            self.i = SKIP_BLANKS.match(self.s, i).end()  # type: ignore[union-attr]
+        return self.op()
 
     def reserved(self) -> str | None:
         if self.i >= self.n or self.s[self.i] not in _RESERVED_FIRST:
@@ -113,8 +130,7 @@ class Parser(WordReader):
                 self.i += len(word)
                 continue
             pipelines, ops = self.parse_and_or()
-            self.skip_blanks()
-            op = self.op()
+            op = self.blank_op()
             terminator = ""
             if op == ";" or op == "&":
                 terminator = op
@@ -132,8 +148,7 @@ class Parser(WordReader):
         pipelines = [self.parse_pipeline()]
         ops: list[str] = []
         while True:
-            self.skip_blanks()
-            op = self.op()
+            op = self.blank_op()
             if op != "&&" and op != "||":
                 break
             self.i += 2
@@ -144,12 +159,11 @@ class Parser(WordReader):
 
     def parse_pipeline(self) -> Pipeline:
         self.skip_blanks()
-        negated = self.take("!")
+        negated = self.s.startswith("!", self.i) and self.take("!")
         nodes = [self.parse_command()]
         ops: list[str] = []
         while True:
-            self.skip_blanks()
-            op = self.op()
+            op = self.blank_op()
             if op != "|" and op != "|&":
                 break
             self.i += len(op)
@@ -163,6 +177,9 @@ class Parser(WordReader):
     def parse_command(self) -> Node:
         self.skip_blanks()
         start = self.i
+        c = self.s[start:start + 1]
+        if c not in _COMMAND_SPECIAL:  # the common case: not a keyword, subshell or test
+            return self.parse_simple()
         word = self.reserved()
         if word in _OPENERS:
             kind, bodies, words = self.parse_compound(word)  # type: ignore[arg-type]
@@ -204,6 +221,18 @@ class Parser(WordReader):
                 if i >= n:
                     break
                 c = s[i]
+            if words:  # arguments: a run of plain words takes one regex step per word
+                m = _PLAIN_ARG.match(s, i)
+                if m is not None:
+                    off = self.off
+                    while m is not None:
+                        a, b = m.span(1)
+                        text = m.group(1)
+                        words.append(new_word(text, text, True, False, off + a, off + b))
+                        i = m.end()
+                        m = _PLAIN_ARG.match(s, i)
+                    self.i = i
+                    continue
             if c == "(" and len(words) == 1 and not assignments:
                 fn = self.parse_function_def(words[0], start)
                 if fn is not None:

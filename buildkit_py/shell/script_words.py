@@ -15,7 +15,7 @@ MAX_DEPTH = 50  # nesting of compounds and substitutions; deeper input is report
 
 # Blanks, `\\` line continuations, and a comment (this is only used where a word may start).
 SKIP_BLANKS = re.compile(r"(?:[ \t\r]+|\\\r?\n|#[^\n]*)*")
-_SKIPPABLE = frozenset(" \t\r\\#")
+SKIPPABLE = frozenset(" \t\r\\#")
 # A whole word without quotes, escapes or expansions, ended by an operator, a blank or the end.
 _SIMPLE_WORD = re.compile(r"[^ \t\r\n;&|()<>\\'\"$`]+(?=[ \t\r\n;&|)<>]|\Z)")
 _PLAIN = re.compile(r"[^ \t\r\n;&|()<>\\'\"$`]+")
@@ -60,7 +60,7 @@ class WordReader:
     def skip_blanks(self) -> None:
         """Blanks, line continuations and a comment up to (not including) the newline."""
         i = self.i
-        if i < self.n and self.s[i] in _SKIPPABLE:
+        if i < self.n and self.s[i] in SKIPPABLE:
             self.i = SKIP_BLANKS.match(self.s, i).end()  # type: ignore[union-attr]
 
     def newline(self) -> None:
