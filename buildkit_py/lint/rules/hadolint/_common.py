@@ -15,7 +15,8 @@ only agree with hadolint when they read text the same way, so the readings live 
   `args_no_flags(drop_values_of=…)`, `flag_args`) and `has_args` (hadolint's `cmdHasArgs`).
 - `runs(ctx, onbuild=True)`: the RUN instructions a rule looks at, `ONBUILD RUN` triggers included
   for the rules hadolint also applies to ONBUILD; `file_programs(ctx)`: every command name in
-  them, so a rule about `apt-get` skips a file without it at once.
+  them, so a rule about `apt-get` skips a file without it at once; `commands_named(ctx, run,
+  "apt-get")`: a RUN's commands of one name, so it skips the other commands too.
 - `word_edit`, `add_flag_fix`: edits of a word of a RUN script in the file, for fixes.
 - `drop_quotes`, `hadolint_arg`, `ARCHIVE_EXTENSIONS`, `is_archive`, `mounts`, `has_cache_or_tmpfs_mount`,
   `is_pip_install`.
@@ -228,6 +229,34 @@ def _cmds_of_text(script: str) -> tuple[Cmd, ...]:
     from ...context import parse_script
 
     return _cmds(parse_script(script))
+
+
+_NO_CMDS: tuple[Cmd, ...] = ()
+
+
+def commands_named(ctx: LintContext, ins: A.Run, name: str) -> tuple[Cmd, ...]:
+    """The commands of a RUN named `name`, in source order: `run_commands` filtered by name, for
+    rules about one program (they skip the rest of the script without looking at it)."""
+    key = ("hadolint:by-name", id(ins))
+    index = ctx.cache.get(key)
+    if index is None:
+        script = hadolint_script(ins)
+        if script:
+            from ...context import script_memo
+
+            index = script_memo("hadolint:by-name", script, _by_name)
+        else:
+            index = {}
+        ctx.cache[key] = index
+    return index.get(name, _NO_CMDS)
+
+
+def _by_name(script: str) -> dict[str, tuple[Cmd, ...]]:
+    # shared by every RUN with this script, in every file: read-only
+    out: dict[str, list[Cmd]] = {}
+    for cmd in commands_of(script):
+        out.setdefault(cmd.name, []).append(cmd)
+    return {name: tuple(cmds) for name, cmds in out.items()}
 
 
 def _cmds(parsed: ParsedShell) -> tuple[Cmd, ...]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import file_programs, run_commands, runs
+from ._common import commands_named, file_programs, runs
 
 MESSAGE = ("For some bash commands it makes no sense running them in a Docker container like `ssh`, "
            "`vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`")
@@ -42,5 +42,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if INTERACTIVE.isdisjoint(file_programs(ctx)):
         return
     for report, run in runs(ctx):
-        if any(c.name in INTERACTIVE for c in run_commands(ctx, run)):
+        if any(commands_named(ctx, run, name) for name in INTERACTIVE):
             yield Finding(report.span, MESSAGE)

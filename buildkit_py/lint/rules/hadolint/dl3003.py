@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import file_programs, run_commands, runs
+from ._common import commands_named, file_programs, runs
 
 MESSAGE = "Use WORKDIR to switch to a directory"
 
@@ -38,5 +38,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if "cd" not in file_programs(ctx):
         return  # nothing to check in this file
     for report, run in runs(ctx, onbuild=False):
-        if any(c.name == "cd" for c in run_commands(ctx, run)):
+        if commands_named(ctx, run, "cd"):
             yield Finding(report.span, MESSAGE)

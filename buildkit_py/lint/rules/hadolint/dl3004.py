@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import file_programs, run_commands, runs
+from ._common import commands_named, file_programs, runs
 
 MESSAGE = "Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root"
 
@@ -40,5 +40,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if "sudo" not in file_programs(ctx):
         return  # nothing to check in this file
     for report, run in runs(ctx):
-        if any(c.name == "sudo" for c in run_commands(ctx, run)):
+        if commands_named(ctx, run, "sudo"):
             yield Finding(report.span, MESSAGE)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, file_programs, run_commands, runs
+from ._common import Cmd, commands_named, file_programs, runs
 
 MESSAGE = ("Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get "
            "install <package>=<version>`")
@@ -51,5 +51,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if "apt-get" not in file_programs(ctx):
         return  # nothing to check in this file
     for report, run in runs(ctx):
-        if not all(pinned(p) for c in run_commands(ctx, run) for p in apt_get_packages(c)):
+        if not all(pinned(p) for c in commands_named(ctx, run, "apt-get") for p in apt_get_packages(c)):
             yield Finding(report.span, MESSAGE)

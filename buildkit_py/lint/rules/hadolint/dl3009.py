@@ -7,7 +7,7 @@ from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import file_programs, has_cache_or_tmpfs_mount, parse_image, run_commands
+from ._common import commands_named, file_programs, has_cache_or_tmpfs_mount, parse_image
 
 MESSAGE = "Delete the apt lists (/var/lib/apt/lists) after installing something"
 _APT = frozenset({"apt", "apt-get", "aptitude"})
@@ -26,6 +26,11 @@ def forgets_cleanup(cmds) -> bool:
     return update and not any(c.is_("rm", "-rf", "/var/lib/apt/lists/*") for c in cmds)
 
 
+def _apt_and_rm(ctx: LintContext, run: A.Run) -> list:
+    """The commands `forgets_cleanup` looks at (apt, apt-get, aptitude and rm); it needs no order."""
+    return [c for name in ("apt", "apt-get", "aptitude", "rm") for c in commands_named(ctx, run, name)]
+
+
 def _lists_on_cache_mount(run: A.Run) -> bool:
     return has_cache_or_tmpfs_mount(run, "/var/lib/apt/lists") or (
         has_cache_or_tmpfs_mount(run, "/var/lib/apt") and has_cache_or_tmpfs_mount(run, "/var/cache/apt"))
@@ -39,7 +44,7 @@ def _pass(ctx: LintContext, stream: list[tuple[A.Instruction, A.Instruction]]) -
         if isinstance(ins, A.From):
             last = _from_key(ins)
             images.add(parse_image(ins.image).name.lower())
-        elif isinstance(ins, A.Run) and forgets_cleanup(run_commands(ctx, ins)):
+        elif isinstance(ins, A.Run) and forgets_cleanup(_apt_and_rm(ctx, ins)):
             if not _lists_on_cache_mount(ins):
                 forgotten.append((report, last))
     for report, key in forgotten:

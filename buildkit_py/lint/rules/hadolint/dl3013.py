@@ -7,9 +7,11 @@ from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 from ._common import Cmd, file_runs_program_prefixed, is_pip_install, run_commands, runs
+from ._common2 import command_names
 
 MESSAGE = ("Pin versions in pip. Instead of `pip install <package>` use `pip install "
            "<package>==<version>` or `pip install --requirement <requirements file>`")
+_PIP = ("pip", "python")  # the names is_pip_install looks at
 # pip options whose value is the next word (so that value is not taken for a package).
 _VALUE_FLAGS = ("abi", "b", "build", "e", "editable", "extra-index-url", "f", "find-links", "i",
                 "index-url", "implementation", "no-binary", "only-binary", "platform", "prefix",
@@ -74,8 +76,10 @@ Fix safety: no fix; only you know which version you want.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
-    if not file_runs_program_prefixed(ctx, ("pip", "python")):
+    if not file_runs_program_prefixed(ctx, _PIP):
         return  # no pip in this file
     for report, run in runs(ctx):
+        if not any(name.startswith(_PIP) for name in command_names(ctx, run)):
+            continue  # unpinned_install needs a pip… or python… command
         if any(unpinned_install(c) for c in run_commands(ctx, run)):
             yield Finding(report.span, MESSAGE)

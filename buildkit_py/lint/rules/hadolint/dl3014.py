@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, add_flag_fix, file_programs, run_commands, runs
+from ._common import Cmd, add_flag_fix, commands_named, file_programs, runs
 
 MESSAGE = "Use the `-y` switch to avoid manual input `apt-get -y install <package>`"
 
@@ -48,6 +48,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if "apt-get" not in file_programs(ctx):
         return  # nothing to check in this file
     for report, run in runs(ctx):
-        bad = [c for c in run_commands(ctx, run) if asks_for_input(c)]
+        bad = [c for c in commands_named(ctx, run, "apt-get") if asks_for_input(c)]
         if bad:
             yield Finding(report.span, MESSAGE, add_flag_fix(ctx, report, run, bad, "install", "-y", safe=False))

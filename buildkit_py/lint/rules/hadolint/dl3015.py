@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, add_flag_fix, file_programs, run_commands, runs
+from ._common import Cmd, add_flag_fix, commands_named, file_programs, runs
 
 MESSAGE = "Avoid additional packages by specifying `--no-install-recommends`"
 
@@ -46,7 +46,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if "apt-get" not in file_programs(ctx):
         return  # nothing to check in this file
     for report, run in runs(ctx):
-        bad = [c for c in run_commands(ctx, run) if installs_recommends(c)]
+        bad = [c for c in commands_named(ctx, run, "apt-get") if installs_recommends(c)]
         if bad:
             fix = add_flag_fix(ctx, report, run, bad, "install", "--no-install-recommends", safe=False)
             yield Finding(report.span, MESSAGE, fix)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, file_programs, run_commands, runs
+from ._common import Cmd, commands_named, file_programs, runs
 
 MESSAGE = "Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`"
 _VALUE_FLAGS = ("loglevel", "registry")
@@ -70,5 +70,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if "npm" not in file_programs(ctx):
         return  # nothing to check in this file
     for report, run in runs(ctx):
-        if any(unpinned_install(c) for c in run_commands(ctx, run)):
+        if any(unpinned_install(c) for c in commands_named(ctx, run, "npm")):
             yield Finding(report.span, MESSAGE)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, file_programs, run_commands, runs
+from ._common import Cmd, commands_named, file_programs, runs
 
 MESSAGE = "Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`"
 
@@ -50,5 +50,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if "apk" not in file_programs(ctx):
         return  # nothing to check in this file
     for report, run in runs(ctx):
-        if not all(pinned(p) for c in run_commands(ctx, run) for p in apk_packages(c)):
+        if not all(pinned(p) for c in commands_named(ctx, run, "apk") for p in apk_packages(c)):
             yield Finding(report.span, MESSAGE)

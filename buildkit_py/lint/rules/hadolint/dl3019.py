@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import add_flag_fix, file_programs, has_cache_or_tmpfs_mount, run_commands, runs
+from ._common import add_flag_fix, commands_named, file_programs, has_cache_or_tmpfs_mount, runs
 
 MESSAGE = ("Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` "
            "when done installing packages")
@@ -44,6 +44,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for report, run in runs(ctx):
         if has_cache_or_tmpfs_mount(run, "/var/cache/apk"):
             continue
-        bad = [c for c in run_commands(ctx, run) if c.is_("apk", "add") and not c.has_flag("no-cache")]
+        bad = [c for c in commands_named(ctx, run, "apk") if c.is_("apk", "add") and not c.has_flag("no-cache")]
         if bad:
             yield Finding(report.span, MESSAGE, add_flag_fix(ctx, report, run, bad, "add", "--no-cache", safe=True))

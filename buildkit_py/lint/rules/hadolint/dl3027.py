@@ -7,7 +7,7 @@ from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding, Fix
 from ...rule import rule
-from ._common import file_programs, run_commands, runs, word_edit
+from ._common import commands_named, file_programs, run_commands, runs, word_edit
 
 MESSAGE = "Do not use apt as it is meant to be an end-user tool, use apt-get or apt-cache instead"
 # Subcommands apt-get has under the same name (search, show, list… are apt-cache's or apt's own).
@@ -58,5 +58,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if "apt" not in file_programs(ctx):
         return  # nothing to check in this file
     for report, run in runs(ctx):
-        if any(c.name == "apt" for c in run_commands(ctx, run)):
+        if commands_named(ctx, run, "apt"):
             yield Finding(report.span, MESSAGE, _fix(ctx, report, run))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import Cmd, file_programs, run_commands, runs
+from ._common import Cmd, commands_named, file_programs, runs
 
 MESSAGE = "Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`"
 
@@ -58,5 +58,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if "gem" not in file_programs(ctx):
         return  # nothing to check in this file
     for report, run in runs(ctx):
-        if not all(":" in g for c in run_commands(ctx, run) for g in gems(c)):
+        if not all(":" in g for c in commands_named(ctx, run, "gem") for g in gems(c)):
             yield Finding(report.span, MESSAGE)

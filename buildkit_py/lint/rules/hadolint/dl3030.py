@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import file_programs, run_commands, runs
+from ._common import commands_named, file_programs, runs
 
 MESSAGE = "Use the -y switch to avoid manual input `yum install -y <package>`"
 
@@ -39,5 +39,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         return  # nothing to check in this file
     for report, run in runs(ctx):
         if any(c.is_("yum", "install", "groupinstall", "localinstall") and not c.has_flag("y", "assumeyes")
-               for c in run_commands(ctx, run)):
+               for c in commands_named(ctx, run, "yum")):
             yield Finding(report.span, MESSAGE)

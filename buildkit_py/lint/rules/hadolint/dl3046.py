@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import file_programs, run_commands, runs
+from ._common import commands_named, file_programs, runs
 from ._common2 import command_names
 
 MESSAGE = "`useradd` without flag `-l` and high UID will result in excessively large Image."
@@ -48,5 +48,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
         if _PROGRAMS.isdisjoint(command_names(ctx, run)):
             continue
-        if any(_large_uid_without_l(c) for c in run_commands(ctx, run)):
+        if any(_large_uid_without_l(c) for c in commands_named(ctx, run, "useradd")):
             yield Finding(ins.span, MESSAGE)

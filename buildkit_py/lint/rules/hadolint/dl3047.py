@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import file_programs, run_commands, runs
+from ._common import commands_named, file_programs, runs
 from ._common2 import command_names
 
 MESSAGE = (
@@ -50,5 +50,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
         if _PROGRAMS.isdisjoint(command_names(ctx, run)):
             continue
-        if any(_noisy(c) for c in run_commands(ctx, run)):
+        if any(_noisy(c) for c in commands_named(ctx, run, "wget")):
             yield Finding(ins.span, MESSAGE)

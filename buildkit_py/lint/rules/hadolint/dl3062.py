@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._common import file_programs, run_commands, runs
+from ._common import commands_named, file_programs, runs
 from ._common2 import command_names
 
 MESSAGE = "Pin versions in go. Instead of `go install <package>` use `go install <package>@<version>`"
@@ -58,5 +58,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for ins, run in runs(ctx):
         if _PROGRAMS.isdisjoint(command_names(ctx, run)):
             continue
-        if not all(_pinned(p) for p in _packages(run_commands(ctx, run))):
+        if not all(_pinned(p) for p in _packages(commands_named(ctx, run, "go"))):
             yield Finding(ins.span, MESSAGE)
