@@ -1,6 +1,7 @@
 """LegacyKeyValueFormat: `ENV key value` instead of `ENV key=value`."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ....syntax import ast as A
@@ -9,6 +10,8 @@ from ...model import Finding, Fix
 from ...rule import rule
 from ._common import dispatched_stages, first_line
 from ._support import url
+
+_SPACE = re.compile(r"\s")  # what str.isspace() calls a space, found in one step
 
 
 @rule(
@@ -51,7 +54,7 @@ def _fix(ctx: LintContext, ins: A.Env | A.Label, kv: A.KeyValue) -> Fix | None:
     value = kv.value
     if any(c in value for c in "\"'`\\\n") or ctx.dockerfile.escape in value:
         return None
-    if any(c.isspace() for c in value) or not value:
+    if not value or _SPACE.search(value):
         value = f'"{value}"'
     span = ins.span_of(kv)
     return Fix("Use KEY=value", (ctx.replace(span, f"{kv.key}={value}"),))
