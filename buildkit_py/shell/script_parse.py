@@ -25,6 +25,12 @@ from buildkit_py.shell.script_words import META, SKIP_BLANKS, SKIPPABLE, WordRea
 _RESERVED = re.compile(r"(if|then|elif|else|fi|do|done|case|esac|while|until|for|select|in|function|\{|\}|!)"
                        r"(?=[ \t\r\n;&|()<>]|\Z)")
 _RESERVED_FIRST = frozenset("itefdcwus{}!")
+# The same words by first character, and what may follow one.
+_RESERVED_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _word in ("if", "then", "elif", "else", "fi", "do", "done", "case", "esac", "while", "until", "for", "select",
+              "in", "function", "{", "}", "!"):
+    _RESERVED_BY_FIRST[_word[0]] = (*_RESERVED_BY_FIRST.get(_word[0], ()), _word)
+_RESERVED_END = frozenset(" \t\r\n;&|()<>")
 _CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
 _OPENERS = frozenset({"if", "while", "until", "for", "select", "case", "{", "function"})
 _CASE_ENDS = frozenset({";;", ";&", ";;&"})
@@ -90,10 +96,15 @@ class Parser(WordReader):
         return self.op()
 
     def reserved(self) -> str | None:
-        if self.i >= self.n or self.s[self.i] not in _RESERVED_FIRST:
+        s, i = self.s, self.i
+        candidates = _RESERVED_BY_FIRST.get(s[i:i + 1])
+        if candidates is None:
             return None
-        m = _RESERVED.match(self.s, self.i)
-        return m.group(1) if m is not None else None
+        for word in candidates:  # (what _RESERVED matches, without a regex call)
+            end = i + len(word)
+            if s.startswith(word, i) and (end >= self.n or s[end] in _RESERVED_END):
+                return word
+        return None
 
     def take(self, word: str) -> bool:
         if self.reserved() == word:
@@ -189,10 +200,10 @@ class Parser(WordReader):
             text = self.s[start:self.i]
             kind, bodies = "arith", ()
             words = (Word(text, text, False, False, self.off + start, self.off + self.i, tuple(subs)),)
-        elif self.s.startswith("(", self.i):
+        elif c == "(":
             self.i += 1
             kind, bodies, words = "subshell", (self.nested_list("subshell"),), ()
-        elif _TEST_OPEN.match(self.s, self.i):
+        elif c == "[" and _TEST_OPEN.match(self.s, self.i):
             return self.parse_test()
         else:
             return self.parse_simple()
@@ -216,7 +227,12 @@ class Parser(WordReader):
             if i >= n:
                 break
             c = s[i]
-            if c in " \t\r\\#":
+            if c == " " and s[i + 1:i + 2] not in SKIPPABLE:  # one space: no regex needed
+                self.i = i = i + 1
+                if i >= n:
+                    break
+                c = s[i]
+            elif c in " \t\r\\#":
                 self.i = i = SKIP_BLANKS.match(s, i).end()  # type: ignore[union-attr]
                 if i >= n:
                     break
@@ -230,7 +246,7 @@ class Parser(WordReader):
                         text = m.group(1)
                         words.append(new_word(text, text, True, False, off + a, off + b))
                         i = m.end()
-                        m = _PLAIN_ARG.match(s, i)
+                        m = _PLAIN_ARG.match(s, i) if i < n and s[i] not in META else None
                     self.i = i
                     continue
             if c == "(" and len(words) == 1 and not assignments:
@@ -247,7 +263,7 @@ class Parser(WordReader):
             w = self.read_word()
             if w is None:
                 break
-            if not words and _ASSIGNMENT.match(w.raw):
+            if not words and "=" in w.raw and _ASSIGNMENT.match(w.raw):
                 assignments.append(w)
             else:
                 words.append(w)
