@@ -11,7 +11,8 @@ def url(slug: str) -> str:
     return f"{DOCS}{slug}/"
 
 
-def levenshtein(a: str, b: str) -> int:
+def levenshtein(a: str, b: str, limit: int | None = None) -> int:
+    """The edit distance; with `limit`, any answer >= `limit` may come back as `limit` (sooner)."""
     if a == b:
         return 0
     if len(a) < len(b):
@@ -21,6 +22,8 @@ def levenshtein(a: str, b: str) -> int:
         cur = [i]
         for j, cb in enumerate(b, 1):
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if limit is not None and min(cur) >= limit:
+            return limit  # a row's smallest entry never shrinks further down
         prev = cur
     return prev[-1]
 
@@ -35,7 +38,7 @@ def suggest(value: str, options, case_sensitive: bool = True) -> str:
             return ""
         if abs(len(cmp) - len(val)) >= best:
             continue  # the distance is at least the difference in length
-        dist = levenshtein(val, cmp)
+        dist = levenshtein(val, cmp, best)
         if dist < best:
             match, best = opt if case_sensitive else _match_case(cmp, value), dist
     return match

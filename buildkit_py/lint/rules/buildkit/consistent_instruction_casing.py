@@ -41,8 +41,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for stage in ctx.stages:
         keywords.append(stage.from_)
         keywords.extend(i for i in stage.instructions if is_command(i))
-    lower = sum(1 for i in keywords if i.keyword == i.keyword.lower())
-    upper = sum(1 for i in keywords if i.keyword == i.keyword.upper() and i.keyword != i.keyword.lower())
+    lower = upper = 0  # keywords all lower case; all upper case (and so not also all lower case)
+    for i in keywords:
+        kw = i.keyword
+        if kw == kw.lower():
+            lower += 1
+        elif kw == kw.upper():
+            upper += 1
     majority_lower = lower > upper
     casing = "lowercase" if majority_lower else "uppercase"
     for ins in keywords:

@@ -32,6 +32,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ....syntax import ast as A
+from ...context import parse_script, script_memo
+from ...model import Edit, Fix
 
 if TYPE_CHECKING:
     from ....shell.script_model import Command, ParsedShell
@@ -220,14 +222,10 @@ def run_commands(ctx: LintContext, ins: A.Run) -> tuple[Cmd, ...]:
 def commands_of(script: str) -> tuple[Cmd, ...]:
     """hadolint's command list for a script: every named simple command, also nested ones
     (computed once per process for each script text)."""
-    from ...context import script_memo
-
     return script_memo("hadolint:cmds", script, _cmds_of_text)
 
 
 def _cmds_of_text(script: str) -> tuple[Cmd, ...]:
-    from ...context import parse_script
-
     return _cmds(parse_script(script))
 
 
@@ -242,8 +240,6 @@ def commands_named(ctx: LintContext, ins: A.Run, name: str) -> tuple[Cmd, ...]:
     if index is None:
         script = hadolint_script(ins)
         if script:
-            from ...context import script_memo
-
             index = script_memo("hadolint:by-name", script, _by_name)
         else:
             index = {}
@@ -386,8 +382,6 @@ def file_runs_program_prefixed(ctx: LintContext, prefixes: tuple[str, ...]) -> b
 def word_edit(ctx: LintContext, run: A.Run, cmd: Cmd, index: int, text: str, *, insert_after: bool = False):
     """An edit replacing word `index` of `cmd` (0 is the name) in the file, or inserting `text`
     after it; None where the script is not the RUN's own line (exec form, heredoc, ONBUILD)."""
-    from ...model import Edit
-
     if cmd.source is None or run.json or run.heredocs or len(run.args) != 1 or index >= len(cmd.source.words):
         return None
     if not any(ins is run for ins in ctx.instructions):
@@ -404,8 +398,6 @@ def add_flag_fix(ctx: LintContext, report: A.Instruction, run: A.Run, cmds: Iter
                  flag: str, *, safe: bool):
     """A fix putting ` flag` after `subcommand` (`install`, `add`) in each of `cmds`; None when
     one of them cannot be edited in place (see `word_edit`)."""
-    from ...model import Fix
-
     if report is not run:
         return None
     edits = []

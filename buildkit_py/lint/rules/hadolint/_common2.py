@@ -13,7 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ....shell.lex import Lexer, ShellExpansionError
 from ....syntax import ast as A
+from ....syntax.mounts import MountError, parse_mount
+from ...context import parse_script
+from ...model import Finding
+from ._common import file_programs, hadolint_script, parse_image, run_commands
 
 if TYPE_CHECKING:
     from ....shell.script_model import ParsedShell
@@ -38,15 +43,11 @@ def script(ctx: LintContext, run: A.Instruction) -> ParsedShell | None:
     """The RUN's script parsed as hadolint reads it (exec form joined by spaces; see `hadolint_script`)."""
     if not isinstance(run, A.Run):
         return None
-    from ._common import hadolint_script
-
     text = hadolint_script(run)
     if text is None:
         return None
     if not run.json and not run.heredocs:
         return ctx.shell(run)  # the same text: share the parse with the other rules
-    from ...context import parse_script
-
     return parse_script(text)  # once per process for each text
 
 
@@ -61,8 +62,6 @@ def command_names(ctx: LintContext, run: A.Run) -> frozenset[str]:
     key = ("hadolint:names", id(run))
     names = ctx.cache.get(key)
     if names is None:
-        from ._common import run_commands
-
         names = ctx.cache[key] = frozenset(c.name for c in run_commands(ctx, run))
     return names
 
@@ -82,8 +81,6 @@ def installs_then_cleans(cmds: tuple[Cmd, ...], install, clean) -> bool:
 
 def run_flags_key(run: A.Run) -> tuple:
     """What hadolint compares when it asks whether two RUNs have the same flags."""
-    from ....syntax.mounts import MountError, parse_mount
-
     mounts = set()
     for raw in run.mounts:
         try:
@@ -97,8 +94,6 @@ def unquote(ctx: LintContext, text: str) -> str:
     """A key or value with quotes and escapes removed, variables left as written."""
     if not any(ch in text for ch in "\"'\\`"):
         return text
-    from ....shell.lex import Lexer, ShellExpansionError
-
     try:
         return Lexer(escape=ctx.dockerfile.escape, skip_unset_env=True).process_word(text, {})
     except ShellExpansionError:
@@ -135,8 +130,6 @@ class StageVars:
         if not self.started:
             self.started, self.index, self.aliases, self.envs, self.args = True, 1, {1: alias}, {1: set()}, set()
             return
-        from ._common import parse_image
-
         name = parse_image(ins.image).name
         parent = next((i for i in sorted(self.aliases) if self.aliases[i] == name), None)
         self.index += 1
@@ -157,9 +150,6 @@ _VERSION_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 def pinning_findings(ctx: LintContext, programs: frozenset[str], pinned, message: str) -> Iterator:
     """DL3033/DL3041: RUNs of `programs` where `pinned(commands, StageVars)` is false, in
     hadolint's two passes."""
-    from ...model import Finding
-    from ._common import file_programs, run_commands
-
     if programs.isdisjoint(file_programs(ctx)):
         return  # nothing to check in this file
     for stream in (plain_stream(ctx), onbuild_triggers(ctx)):
@@ -211,8 +201,6 @@ def label_pairs(ctx: LintContext, ins: A.Label) -> list[tuple[str, str]]:
 def bad_label_values(ctx: LintContext, kind: str, is_bad, message: str) -> Iterator:
     """Findings for LABELs that give a label of type `kind` a value `is_bad` rejects.
     `message` is formatted with the label's name."""
-    from ...model import Finding
-
     labels = schema_labels(ctx, kind)
     if not labels:
         return
