@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._context import build_context, context_copies
 
 
 @rule(
@@ -35,6 +34,8 @@ Fix safety: no fix; only you know which file was meant.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    from ._context import build_context, context_copies  # only with --context
+
     bc = build_context(ctx)
     for ins, sources in context_copies(ctx, bc):
         for source in sources:

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._context import BuildContext, Source, build_context, context_copies
+
+if TYPE_CHECKING:
+    from ._context import BuildContext, Source
 
 
 @rule(
@@ -47,6 +50,8 @@ Fix safety: no fix; the ignore file or the COPY may be the one that is wrong.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    from ._context import build_context, context_copies  # only with --context
+
     bc = build_context(ctx)
     if bc.ignore_error is not None:
         first = ctx.instructions[0]

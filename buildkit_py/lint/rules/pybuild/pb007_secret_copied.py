@@ -1,23 +1,33 @@
 """PB007: COPY/ADD puts files that look like secrets into the image (needs --context)."""
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ....frontend.dockerignore import PatternMatcher
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
-from ._context import BuildContext, build_context, context_copies
 
-# Names that hold credentials whatever their content.
-_NAMES = re.compile(
-    r"(?:^|/)(?:\.env(?:\.(?!example$|sample$|template$|dist$|defaults?$)[^/]+)?"
-    r"|id_(?:rsa|dsa|ecdsa|ed25519)|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.dockercfg|\.htpasswd"
-    r"|\.docker/config\.json|\.aws/credentials|[^/]*\.tfstate|[^/]*\.p12|[^/]*\.pfx)\Z"
-)
-# Names that may be public (a CA certificate, a signing key's public half): look inside.
-_MAYBE = re.compile(r"[^/]*\.(?:pem|key)\Z")
+if TYPE_CHECKING:
+    from ._context import BuildContext
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compiled on first use: the rule runs only with --context."""
+    # Names that hold credentials whatever their content.
+    names = re.compile(
+        r"(?:^|/)(?:\.env(?:\.(?!example$|sample$|template$|dist$|defaults?$)[^/]+)?"
+        r"|id_(?:rsa|dsa|ecdsa|ed25519)|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.dockercfg|\.htpasswd"
+        r"|\.docker/config\.json|\.aws/credentials|[^/]*\.tfstate|[^/]*\.p12|[^/]*\.pfx)\Z"
+    )
+    # Names that may be public (a CA certificate, a signing key's public half): look inside.
+    maybe = re.compile(r"[^/]*\.(?:pem|key)\Z")
+    return names, maybe
+
+
 _PRIVATE = b"PRIVATE KEY"
 _SHOWN = 5
 
@@ -56,6 +66,9 @@ to decide.
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
+    from ....frontend.dockerignore import PatternMatcher
+    from ._context import build_context, context_copies  # only with --context
+
     bc = build_context(ctx)
     if bc.ignore_error is not None:
         return  # PB006 reports the broken ignore file; nothing would be sent
@@ -82,9 +95,10 @@ def _below(rel: str, top: str) -> str:
 
 
 def _looks_secret(bc: BuildContext, rel: str) -> bool:
-    if _NAMES.search(rel):
+    names, maybe = _patterns()
+    if names.search(rel):
         return True
-    if _MAYBE.search(rel):
+    if maybe.search(rel):
         try:
             with open(bc.root / rel, "rb") as f:
                 return _PRIVATE in f.read(16384)
