@@ -113,10 +113,11 @@ class LintContext:
 
     def shell(self, ins: A.Instruction) -> "ParsedShell | None":
         """The shell script of a shell-form RUN (heredoc bodies included), parsed once."""
-        key = f"shell:{id(ins)}"
-        if key not in self.cache:
-            self.cache[key] = _parse_shell(ins)
-        return self.cache[key]
+        key = ("shell", id(ins))
+        cache = self.cache
+        if key not in cache:
+            cache[key] = _parse_shell(ins)
+        return cache[key]
 
 
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm/v7", "i686": "386", "i386": "386"}

@@ -12,6 +12,7 @@ from ._common import dispatched_stages, first_line
 from ._support import url
 
 _SPACE = re.compile(r"\s")  # what str.isspace() calls a space, found in one step
+_QUOTING = re.compile(r"[\"'`\\\n]")  # quotes, escapes, newlines: the value is not rewritten
 
 
 @rule(
@@ -52,7 +53,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 
 def _fix(ctx: LintContext, ins: A.Env | A.Label, kv: A.KeyValue) -> Fix | None:
     value = kv.value
-    if any(c in value for c in "\"'`\\\n") or ctx.dockerfile.escape in value:
+    if _QUOTING.search(value) or ctx.dockerfile.escape in value:
         return None
     if not value or _SPACE.search(value):
         value = f'"{value}"'

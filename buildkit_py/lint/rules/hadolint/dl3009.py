@@ -27,8 +27,10 @@ def forgets_cleanup(cmds) -> bool:
 
 
 def _apt_and_rm(ctx: LintContext, run: A.Run) -> list:
-    """The commands `forgets_cleanup` looks at (apt, apt-get, aptitude and rm); it needs no order."""
-    return [c for name in ("apt", "apt-get", "aptitude", "rm") for c in commands_named(ctx, run, name)]
+    """The commands `forgets_cleanup` looks at (apt, apt-get, aptitude and rm); it needs no order.
+    Without an apt command there is no update to clean up after: nothing."""
+    apt = [c for name in ("apt", "apt-get", "aptitude") for c in commands_named(ctx, run, name)]
+    return apt + list(commands_named(ctx, run, "rm")) if apt else apt
 
 
 def _lists_on_cache_mount(run: A.Run) -> bool:

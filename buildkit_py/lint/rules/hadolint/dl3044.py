@@ -14,6 +14,8 @@ MESSAGE = "Do not refer to an environment variable within the same `ENV` stateme
 
 def _refers_to(name: str, text: str) -> bool:
     """`${name}` or `$name` not followed by a character that would continue the name."""
+    if "$" not in text:
+        return False  # both forms start with `$`: most values are done here
     if "${" + name + "}" in text:
         return True
     return re.search(re.escape("$" + name) + r"(?![A-Za-z0-9_])", text) is not None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ....shell.script import Command
 from ....shell.script_wrappers import WRAPPERS
 from ....syntax import ast as A
-from ...context import LintContext
+from ...context import LintContext, parse_script, run_script, script_memo
 from ...model import Finding
 from ...rule import rule
 
@@ -47,29 +47,37 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         for ins in stage.instructions:
             if not isinstance(ins, A.Run) or "apt" not in ins.text:
                 continue  # the text test is a cheap filter: most RUNs never call apt
-            parsed = ctx.shell(ins)
-            if parsed is None:
+            script = run_script(ins)
+            if script is None:
                 continue
-            updated = False
-            for cmd in parsed.commands:
-                name = cmd.name
-                if name not in _APT:
-                    if name not in WRAPPERS:
-                        continue  # unwrapping every command costs more than the rest of the rule
-                    cmd = cmd.unwrap()
-                    if cmd.name not in _APT:
-                        continue
-                args = cmd.args
-                sub = next((a for a in args if not a.startswith("-")), "")
-                if sub == "update" or (sub == "install" and "--update" in args):
-                    updated = True  # apt 3 (Debian 13): `apt-get install --update` updates first
-                elif sub == "install" and not updated and _installs_from_repo(cmd):
-                    where = ("an earlier RUN's `apt-get update` is cached, so its package lists go stale"
-                             if updated_before else "the image may have no package lists at all")
-                    yield Finding(ins.span, f"`{cmd.name} install` without `{cmd.name} update` before it in "
-                                            f"this RUN: {where}; update and install in one RUN")
-                    break
+            updated, program = script_memo("pb009", script, _apt_steps)
+            if program is not None:
+                where = ("an earlier RUN's `apt-get update` is cached, so its package lists go stale"
+                         if updated_before else "the image may have no package lists at all")
+                yield Finding(ins.span, f"`{program} install` without `{program} update` before it in "
+                                        f"this RUN: {where}; update and install in one RUN")
             updated_before = updated_before or updated
+
+
+def _apt_steps(script: str) -> tuple[bool, str | None]:
+    """(the script updates the package lists, the apt program of an install that comes before any
+    update): what the rule needs of a script, computed once per script text."""
+    updated = False
+    for cmd in parse_script(script).commands:
+        name = cmd.name
+        if name not in _APT:
+            if name not in WRAPPERS:
+                continue  # unwrapping every command costs more than the rest of the rule
+            cmd = cmd.unwrap()
+            if cmd.name not in _APT:
+                continue
+        args = cmd.args
+        sub = next((a for a in args if not a.startswith("-")), "")
+        if sub == "update" or (sub == "install" and "--update" in args):
+            updated = True  # apt 3 (Debian 13): `apt-get install --update` updates first
+        elif sub == "install" and not updated and _installs_from_repo(cmd):
+            return False, cmd.name
+    return updated, None
 
 
 def _installs_from_repo(cmd: Command) -> bool:
