@@ -5,6 +5,7 @@ the queries lint rules ask of them (flags the way hadolint reads them, wrappers 
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -300,6 +301,9 @@ def new_and_or(pipelines: tuple[Pipeline, ...], ops: tuple[str, ...], terminator
     return a
 
 
+_SUBSTITUTIONS = operator.attrgetter("substitutions")  # looked at in C: most words have none
+
+
 def _walk_sequence(seq: Sequence, cmds: list[Command], pipes: list[Pipeline]) -> None:
     for and_or in seq:
         for pipe in and_or.pipelines:
@@ -310,19 +314,26 @@ def _walk_sequence(seq: Sequence, cmds: list[Command], pipes: list[Pipeline]) ->
 
 
 def _walk_node(node: Node, cmds: list[Command], pipes: list[Pipeline]) -> None:
-    # Pre-order, as hadolint/ShellCheck visit: a command, then what its words substitute.
-    if isinstance(node, Command):
+    # Pre-order, as hadolint/ShellCheck visit: a command, then what its words substitute
+    # (assignments, words, redirection targets, in that order). Most words substitute nothing.
+    is_command = isinstance(node, Command)
+    if is_command:
         if node.words:
             cmds.append(node)
-        words: Iterable[Word] = (*node.assignments, *node.words,
-                                 *(r.target for r in node.redirects if r.target is not None))
-    else:
-        words = (*node.words, *(r.target for r in node.redirects if r.target is not None))
-    for word in words:
-        for sub in word.substitutions:
-            _walk_sequence(sub, cmds, pipes)
-    if isinstance(node, Compound):
-        for body in node.bodies:
+        if node.assignments and any(map(_SUBSTITUTIONS, node.assignments)):
+            for word in node.assignments:
+                for sub in word.substitutions:
+                    _walk_sequence(sub, cmds, pipes)
+    if any(map(_SUBSTITUTIONS, node.words)):
+        for word in node.words:
+            for sub in word.substitutions:
+                _walk_sequence(sub, cmds, pipes)
+    for r in node.redirects:
+        if r.target is not None:
+            for sub in r.target.substitutions:
+                _walk_sequence(sub, cmds, pipes)
+    if not is_command:
+        for body in node.bodies:  # type: ignore[union-attr]
             _walk_sequence(body, cmds, pipes)
 
 

@@ -264,7 +264,8 @@ def _cmds(parsed: ParsedShell) -> tuple[Cmd, ...]:
             cmd = _as_cmd(command)
             if cmd is not None:
                 out.append(cmd)
-            command = _timed(command)
+            words = command.words
+            command = _timed(command) if words and words[0].raw == "time" else None
     return tuple(out)
 
 
@@ -299,7 +300,11 @@ _BARE_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 def hadolint_arg(value: str) -> str:
     """An argument as hadolint spells it: `$NAME` becomes `${NAME}` (ShellCheck's tokens, printed)."""
-    return _BARE_VAR.sub(r"${\1}", value) if "$" in value else value
+    return _BARE_VAR.sub(_braced, value) if "$" in value else value
+
+
+def _braced(m: re.Match[str]) -> str:
+    return "${" + m.group(1) + "}"  # a function, not the template r"${\1}": re parses no template per call
 
 
 def _as_cmd(command: Command) -> Cmd | None:
@@ -310,7 +315,8 @@ def _as_cmd(command: Command) -> Cmd | None:
     if name is None:
         return None  # ShellCheck names no command whose first word is not literal
     rest = words[1:]
-    args = tuple(hadolint_arg(w.value) for w in rest)
+    values = [w.value for w in rest]
+    args = tuple([hadolint_arg(v) for v in values]) if "$" in "".join(values) else tuple(values)
     # ShellCheck names the command `command`, `builtin`, `busybox`, `run` and `exec` run.
     target = None
     if name in ("busybox", "builtin", "command", "run"):
@@ -323,7 +329,21 @@ def _as_cmd(command: Command) -> Cmd | None:
         if inner is None:
             return None
         name = inner
-    return Cmd(name, args, command)
+    return _new_cmd(name, args, command)
+
+
+_new = object.__new__
+
+
+def _new_cmd(name: str, args: tuple[str, ...], source: Command) -> Cmd:
+    # The same value as Cmd(name, args, source), without the frozen dataclass's three
+    # object.__setattr__ calls (as script_model builds its nodes): commands are many.
+    cmd = _new(Cmd)
+    d = cmd.__dict__
+    d["name"] = name
+    d["args"] = args
+    d["source"] = source
+    return cmd
 
 
 def _exec_target(words) -> object | None:
