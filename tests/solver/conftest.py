@@ -55,3 +55,24 @@ def read_file(root: Path, ref: str, path: str) -> bytes:
 
 def inspect(root: Path, ref: str) -> dict:
     return json.loads(pybuild("inspect", ref, root=root).stdout)[0]
+
+
+def make_context(tmp_path: Path, dockerfile: str, files: dict[str, str] | None = None) -> Path:
+    """A build context directory with a Dockerfile and files (path -> text)."""
+    ctx = tmp_path / "ctx"
+    ctx.mkdir(exist_ok=True)
+    (ctx / "Dockerfile").write_text(dockerfile)
+    for name, body in (files or {}).items():
+        p = ctx / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(body)
+    return ctx
+
+
+def step_counts(stderr: bytes) -> tuple[int, int]:
+    """(steps, cached) from a build's summary line."""
+    import re
+
+    m = re.search(r"(\d+) steps, (\d+) cached", stderr.decode())
+    assert m, stderr.decode()
+    return int(m.group(1)), int(m.group(2))

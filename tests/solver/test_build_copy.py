@@ -3,27 +3,7 @@ from __future__ import annotations
 
 import json
 
-import re
-
-from tests.solver.conftest import inspect, pybuild, read_file, rootfs_files
-
-
-def _counts(stderr: bytes) -> tuple[int, int]:
-    """(steps, cached) from the build's summary line."""
-    m = re.search(r"(\d+) steps, (\d+) cached", stderr.decode())
-    assert m, stderr.decode()
-    return int(m.group(1)), int(m.group(2))
-
-
-def _ctx(tmp_path, dockerfile: str, files: dict[str, str]):
-    ctx = tmp_path / "ctx"
-    ctx.mkdir()
-    (ctx / "Dockerfile").write_text(dockerfile)
-    for name, body in files.items():
-        p = ctx / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(body)
-    return ctx
+from tests.solver.conftest import make_context as _ctx, step_counts as _counts, inspect, pybuild, read_file, rootfs_files
 
 
 def test_copy_file_dir_and_metadata(tmp_path, store_root):

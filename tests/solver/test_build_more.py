@@ -10,18 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.solver.conftest import inspect, pybuild, read_file, rootfs_files
-
-
-def _ctx(tmp_path: Path, dockerfile: str, files: dict[str, str] | None = None) -> Path:
-    ctx = tmp_path / "ctx"
-    ctx.mkdir(exist_ok=True)
-    (ctx / "Dockerfile").write_text(dockerfile)
-    for name, body in (files or {}).items():
-        p = ctx / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(body)
-    return ctx
+from tests.solver.conftest import make_context as _ctx, step_counts as _counts, inspect, pybuild, read_file, rootfs_files
 
 
 def test_config_instructions_land_in_the_image_config(tmp_path, store_root):

@@ -3,31 +3,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.solver.conftest import inspect, pybuild, read_file, rootfs_files
-
-
-def _ctx(tmp_path: Path, dockerfile: str, files: dict[str, str] | None = None) -> Path:
-    ctx = tmp_path / "ctx"
-    ctx.mkdir(exist_ok=True)
-    (ctx / "Dockerfile").write_text(dockerfile)
-    for name, body in (files or {}).items():
-        p = ctx / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(body)
-    return ctx
-
-
-def _counts(stderr: bytes) -> tuple[int, int]:
-    m = re.search(r"(\d+) steps, (\d+) cached", stderr.decode())
-    assert m, stderr.decode()
-    return int(m.group(1)), int(m.group(2))
+from tests.solver.conftest import make_context as _ctx, step_counts as _counts, inspect, pybuild, read_file, rootfs_files
 
 
 def test_run_sees_env_args_user_and_workdir(tmp_path, store_root):
