@@ -259,6 +259,7 @@ def _export(store: Store, o: Output, digest: str, names: list[str], compression:
 
     from ..exporters.oci_layout import SaveItem, save_oci_dir, save_oci_tar
     from ..exporters.recompress import with_compression
+    from ..exporters.tarwriter import atomic_output
 
     dest = o.dest
     if o.type in ("oci", "docker", "tar") and not dest:
@@ -272,7 +273,7 @@ def _export(store: Store, o: Output, digest: str, names: list[str], compression:
         elif o.dest and o.dest.endswith("/") or (os.path.isdir(dest)):
             save_oci_dir(store, [item], Path(dest))
         else:
-            with _atomic(dest) as f:
+            with atomic_output(Path(dest)) as f:
                 save_oci_tar(store, [item], f)
         return f"oci:{dest}"
     if o.type == "docker":
@@ -282,7 +283,7 @@ def _export(store: Store, o: Output, digest: str, names: list[str], compression:
         if dest == "-":
             save_docker(store, items, sys.stdout.buffer)
         else:
-            with _atomic(dest) as f:
+            with atomic_output(Path(dest)) as f:
                 save_docker(store, items, f)
         return f"docker:{dest}"
     if o.type in ("tar", "local"):
@@ -294,7 +295,7 @@ def _export(store: Store, o: Output, digest: str, names: list[str], compression:
             if dest == "-":
                 export_rootfs(store, view, sys.stdout.buffer)
             else:
-                with _atomic(dest) as f:
+                with atomic_output(Path(dest)) as f:
                     export_rootfs(store, view, f)
             return f"tar:{dest}"
         import tarfile
@@ -308,22 +309,3 @@ def _export(store: Store, o: Output, digest: str, names: list[str], compression:
                 tf.extractall(dest, filter="tar")
         return f"local:{dest}"
     raise BuildOptionError(f"unknown output type {o.type!r}", hint="use image, oci, docker, local or tar")
-
-
-class _atomic:
-    """Write a file under a temporary name; rename it into place only when complete."""
-
-    def __init__(self, dest: str) -> None:
-        self.dest = dest
-        self.tmp = f"{dest}.tmp{os.getpid()}"
-
-    def __enter__(self):
-        self.f = open(self.tmp, "wb")
-        return self.f
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.f.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.dest)
-        else:
-            os.unlink(self.tmp)
