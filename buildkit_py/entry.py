@@ -1,9 +1,10 @@
-"""The `pybuild` console script: a fast path for unchanged rebuilds, then the click CLI.
+"""The `pybuild` console script: fast paths for unchanged rebuilds, pulls and pushes, then the click CLI.
 
 A cached rebuild is the command people run most. When `pybuild build` is given only common
 flags and the whole-build memo (solver/memo.py) knows the result, the image is tagged and its
-ID printed without importing click, the parser or the solver. Anything else — other flags, a
-memo miss, any error — goes through the normal CLI, which does the same work fully.
+ID printed without importing click, the parser or the solver. Likewise a pull of an image that
+is up to date and a push that uploads nothing (registry/fastpath.py). Anything else — other
+flags, a memo miss, any error — goes through the normal CLI, which does the same work fully.
 """
 from __future__ import annotations
 
@@ -97,11 +98,29 @@ def _fast_build(args: list[str]) -> bool:
     return True
 
 
+def _fast_pull(args: list[str]) -> bool:
+    """A pull that finds the image up to date (registry/fastpath.py); False when the full pull must run."""
+    from .registry import fastpath
+
+    return fastpath.pull(args)
+
+
+def _fast_push(args: list[str]) -> bool:
+    """A push that uploads no blob (registry/fastpath.py); False when the full push must run."""
+    from .registry import fastpath
+
+    return fastpath.push(args)
+
+
+_FAST_PATHS = {"build": _fast_build, "pull": _fast_pull, "push": _fast_push}
+
+
 def main() -> None:
     argv = sys.argv[1:]
-    if argv[:1] == ["build"] and not os.environ.get("PYBUILD_DEBUG"):
+    fast = _FAST_PATHS.get(argv[0]) if argv else None
+    if fast is not None and not os.environ.get("PYBUILD_DEBUG"):
         try:
-            if _fast_build(argv[1:]):
+            if fast(argv[1:]):
                 return
         except Exception:  # the full CLI reports any problem properly
             pass
