@@ -173,14 +173,15 @@ def trim_continuation(line: str, escape: str) -> tuple[str, bool]:
 
 _SP = "[\t\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 # After the first line of an instruction: comment and blank lines are dropped, and so is each
-# unescaped escape character ending a line, with the newline after it.
-# After the first line of an instruction: comment and blank lines are dropped, and so is each
 # unescaped escape character ending a line, with the newline after it. The patterns start with
 # the escape character so that the regex engine can skip ahead to it.
 _JOIN = {esc: re.compile(rf"{re.escape(esc)}(?<!{re.escape(esc * 2)})[ \t]*\r*\n") for esc in ("\\", "`")}
-_SKIPPED_INSIDE = re.compile(rf"^{_SP}*[#\n]|^{_SP}+\Z", re.M)
-_SKIPPED_LINES = re.compile(rf"^{_SP}*(?:#[^\n]*)?(?:\n|\Z)", re.M)
-_BLANK_LINE = re.compile(rf"^{_SP}*(?:\n|{_SP}\Z)", re.M)
+# These two are searched in "\n" + text: a literal first character lets the regex engine skip
+# ahead, where `^` in multi-line mode would be tried at every position.
+_SKIPPED_INSIDE = re.compile(rf"\n{_SP}*[#\n]|\n{_SP}+\Z")
+_BLANK_LINE = re.compile(rf"\n{_SP}*(?:\n|{_SP}\Z)")
+# Each comment or blank line with the newline before it (the result's trailing newline is dropped).
+_SKIPPED_LINES = re.compile(rf"\n{_SP}*(?:#[^\n]*)?(?=\n|\Z)")
 _LEADING = re.compile(rf"(?:{_SP}*(?:#[^\n]*)?\n)*")
 
 
@@ -194,13 +195,13 @@ def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[in
         return stripped, ()
     rest = text[nl + 1 :] if nl >= 0 else ""
     empty: tuple[int, ...] = ()
-    if _SKIPPED_INSIDE.search(rest) is not None:
-        if _BLANK_LINE.search(rest) is not None:
+    if _SKIPPED_INSIDE.search("\n" + rest) is not None:
+        if _BLANK_LINE.search("\n" + rest) is not None:
             lines = rest.split("\n")
             if rest.endswith("\n"):
                 lines.pop()
             empty = tuple(first_line + 1 + i for i, ln in enumerate(lines) if not ln.strip(GO_SPACE))
-        rest = _SKIPPED_LINES.sub("", rest)
+        rest = _SKIPPED_LINES.sub("", "\n" + rest)[1:]
     body = _JOIN[escape].sub("", rest.rstrip("\r\n"))
     body, _ = trim_continuation(body, escape)  # a continuation at the very end of the file
     return content + body, empty
