@@ -300,13 +300,15 @@ class Dockerfile:
     items: tuple[Directive | Trivia | Instruction, ...]
     errors: tuple["DockerfileSyntaxError", ...] = field(default=())  # noqa: F821 (non-strict parse)
     bom: bool = False
+    # Derived from `items` once: the linter and the builder ask for them many times per file.
+    instructions: tuple[Instruction, ...] = field(init=False, repr=False, compare=False)
+    _stages: tuple[Stage, ...] | None = field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "instructions", tuple(i for i in self.items if isinstance(i, Instruction)))
 
     def __str__(self) -> str:
         return ("\ufeff" if self.bom else "") + "".join(i.text for i in self.items)
-
-    @property
-    def instructions(self) -> tuple[Instruction, ...]:
-        return tuple(i for i in self.items if isinstance(i, Instruction))
 
     def directive(self, name: str) -> str | None:
         for d in self.directives:
@@ -327,6 +329,11 @@ class Dockerfile:
 
     @property
     def stages(self) -> tuple[Stage, ...]:
+        if self._stages is None:
+            object.__setattr__(self, "_stages", self._split_stages())
+        return self._stages  # type: ignore[return-value]
+
+    def _split_stages(self) -> tuple[Stage, ...]:
         stages: list[Stage] = []
         current: From | None = None
         body: list[Instruction] = []

@@ -82,9 +82,11 @@ class _Ctx:
         return i, i + len(text)
 
     def flags(self, name: str, *, parse: bool = True) -> list[A.Flag]:
+        raw_flags = self.split.flags
+        if not raw_flags:  # most instructions
+            return []
         out = []
         specs = _FLAGS.get(name, ())
-        raw_flags = self.split.flags
         try:
             checked = parse_flags(raw_flags, specs) if parse else [
                 (t[2:].partition("=")[0], t.partition("=")[2] if "=" in t else None, t) for t in raw_flags
@@ -102,9 +104,16 @@ class _Ctx:
 
     def words(self, values: tuple[str, ...]) -> tuple[A.Word, ...]:
         out = []
-        for v in values:
-            start, end = self.find(v)
-            out.append(A.Word(v, start, end))
+        line = self.line
+        cursor = self.cursor
+        for v in values:  # find(), inlined: this runs for every argument of every instruction
+            i = line.find(v, cursor) if v else -1
+            if i < 0:
+                out.append(A.Word(v, cursor, cursor))
+            else:
+                cursor = i + len(v)
+                out.append(A.Word(v, i, cursor))
+        self.cursor = cursor
         return tuple(out)
 
     def common(self, flags: list[A.Flag], args: tuple[A.Word, ...]) -> dict[str, Any]:
@@ -299,6 +308,8 @@ def _command_line(c: _Ctx, args: tuple[str, ...], cls: type, name: str, **extra:
 
 def _run(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags = c.flags("RUN")
+    if not flags:
+        return A.Run(**c.common(flags, c.words(args)), command=args)
     network = _first(flags, "network")
     if network is not None and network not in NETWORK_MODES:
         raise InstructionError(f'invalid network mode "{network}"', f"use one of: {', '.join(NETWORK_MODES)}")
@@ -306,13 +317,14 @@ def _run(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     if security is not None and security not in SECURITY_MODES:
         raise InstructionError(f'security "{security}" is not valid', f"use one of: {', '.join(SECURITY_MODES)}")
     mounts = _all(flags, "mount")
-    from .mounts import MountError, check_mount_from
+    if mounts:
+        from .mounts import MountError, check_mount_from
 
-    for m in mounts:
-        try:
-            check_mount_from(m)
-        except MountError as err:
-            raise InstructionError(str(err), err.hint) from None
+        for m in mounts:
+            try:
+                check_mount_from(m)
+            except MountError as err:
+                raise InstructionError(str(err), err.hint) from None
     return _command_line(c, args, A.Run, "RUN", _flags=flags, mounts=mounts, network=network,
                          security=security, devices=_all(flags, "device"))
 
