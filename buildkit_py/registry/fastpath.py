@@ -170,35 +170,36 @@ def _blobs_in_place(store: _Store, client: Client, ref: leanref.Ref,
                     descs: list[tuple[str, int]]) -> list[tuple[str, str]]:
     """Make sure each blob is in the repository without uploading: (digest, "exists" | "mounted").
     Every blob is checked, and every missing one has a mount source, before the first mount."""
+    heads = client.request_all([("HEAD", f"/v2/{ref.path}/blobs/{d}") for d, _ in descs])
+    how = {}
     missing = []
-    out = []
-    for d, _ in descs:
-        status, _h = client.request("HEAD", f"/v2/{ref.path}/blobs/{d}")
+    for (d, _), (status, _h) in zip(descs, heads):
         if status == 200:
-            out.append((d, "exists"))
+            how[d] = "exists"
         elif status == 404:
-            sources = store.mount_sources(ref.domain, d, ref.path)
-            if not sources:
-                raise Fallback(f"{d} must be uploaded")
-            missing.append((d, sources))
+            missing.append(d)
         else:
             raise Fallback(f"HEAD blob answered {status}")
-    for d, sources in missing:
-        for source in sources:
-            query = f"mount={d.replace(':', '%3A')}&from={source.replace('/', '%2F')}"
-            status, hdrs = client.request("POST", f"/v2/{ref.path}/blobs/uploads/?{query}", body=b"")
-            if status == 201:
-                out.append((d, "mounted"))
-                break
-            if status == 202:  # the registry opened an upload instead: give it back, let the full push upload
-                location = hdrs.get("location", "").removeprefix(f"http://{ref.domain}")
+    sources = {d: store.mount_sources(ref.domain, d, ref.path) for d in missing}
+    tried = {d: 0 for d in missing}
+    while missing:
+        if any(tried[d] >= len(sources[d]) for d in missing):
+            raise Fallback("a blob must be uploaded")
+        mounts = client.request_all([("POST", f"/v2/{ref.path}/blobs/uploads/?mount={d.replace(':', '%3A')}"
+                                              f"&from={sources[d][tried[d]].replace('/', '%2F')}") for d in missing])
+        opened = [hdrs.get("location", "") for status, hdrs in mounts if status == 202]
+        if opened:  # not mountable: the registry opened uploads instead; give them back, the full push uploads
+            for location in opened:
+                location = location.removeprefix(f"http://{ref.domain}")
                 if location.startswith("/"):
                     client.request("DELETE", location)
-                raise Fallback(f"{d} could not be mounted from {source}")
-        else:
-            raise Fallback(f"{d} could not be mounted")
-    order = {d: i for i, (d, _) in enumerate(descs)}
-    return sorted(out, key=lambda x: order[x[0]])
+            raise Fallback("a mount was refused")
+        for d, (status, _h) in zip(missing, mounts):
+            tried[d] += 1
+            if status == 201:
+                how[d] = "mounted"
+        missing = [d for d in missing if d not in how]
+    return [(d, how[d]) for d, _ in descs]
 
 
 def _descriptors(doc: dict, *, sizes: bool = False) -> list[tuple[str, int]]:

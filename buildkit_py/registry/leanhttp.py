@@ -19,6 +19,7 @@ import _socket
 USER_AGENT = "pybuild/0.1"  # as registry/client.py sends it
 _MAX_HEAD = 64 << 10
 _MAX_BODY = 4 << 20
+_PARALLEL = 8  # connections at once, as the full client's transfers (registry/parallel.py)
 _DOCKER_HUB_SERVER = "https://index.docker.io/v1/"
 
 
@@ -71,6 +72,27 @@ class Client:
         """(status, headers with lower-case names) of one request; answers a basic-auth 401 once."""
         self.send(method, path, headers, body)
         return self.receive()
+
+    def request_all(self, requests: list[tuple[str, str]]) -> list[tuple[int, dict[str, str]]]:
+        """Answers to (method, path) requests without bodies, each sent on a connection of its own before
+        any answer is read: the registry works on them at once (the full client uses threads for that)."""
+        out: list[tuple[int, dict[str, str]]] = []
+        for start in range(0, len(requests), _PARALLEL):
+            batch = requests[start:start + _PARALLEL]
+            clients = [self] + [self._twin() for _ in batch[1:]]
+            try:
+                for client, (method, path) in zip(clients, batch):
+                    client.send(method, path, body=b"" if method in ("PUT", "POST", "PATCH") else None)
+                out += [client.receive() for client in clients]
+            finally:
+                for client in clients[1:]:
+                    client.close()
+        return out
+
+    def _twin(self) -> Client:
+        twin = Client(self.host)
+        twin._auth, twin._timeout = self._auth, self._timeout
+        return twin
 
     def send(self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None) -> None:
         """Send a request without waiting: the caller can read local state while the registry works."""

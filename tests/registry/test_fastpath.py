@@ -208,20 +208,21 @@ def test_a_push_that_must_upload_is_the_full_push_printed_once(cli: Cli, registr
 
 def test_a_refused_mount_hands_over_to_the_full_push(cli: Cli, registry: RegistryProcess, busybox: str,
                                                      tmp_path: Path) -> None:
-    """A mount hint gone stale (the source lost the blob): the lean push stops at the first refused mount
-    and gives back the upload the registry opened; the full push then uploads what it must."""
+    """A mount hint gone stale (the source lost the layer): the lean push gives back the upload the
+    registry opened instead of mounting, and the full push uploads the layer; the config, which the
+    lean push mounted alongside, is then found in place."""
     cli("push", "--compression=none", "busybox", f"{registry.address}/a/bb:1")
-    manifest = json.loads(remote_manifest(registry, "a/bb", "1"))
-    layer = manifest["layers"][0]["digest"]
+    layer = json.loads(remote_manifest(registry, "a/bb", "1"))["layers"][0]["digest"]
     req = urllib.request.Request(f"http://{registry.address}/v2/a/bb/blobs/{layer}", method="DELETE")
     urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=20).close()
     before = len(registry.requests())
     res = entry(cli, "push", "--compression=none", "busybox", f"{registry.address}/b/bb:1")
     assert not res.lean and res.code == 0, res.err
-    sent = requests_since(registry, before)
-    assert [(m, s) for m, _, s in sent][2:4] == [("POST", 202), ("DELETE", 204)]  # the upload it opened, given back
+    sent = [(m, s) for m, _, s in requests_since(registry, before)]
+    assert sorted(sent[2:4]) == [("POST", 201), ("POST", 202)] and sent[4] == ("DELETE", 204)
     header, blobs, _ = push_lines(res.out)
-    assert sorted(line.split(": ")[1] for line in blobs) == ["Mounted", "Pushed"]
+    assert res.out.count("The push refers to") == 1
+    assert sorted(line.split(": ")[1] for line in blobs) == ["Layer already exists", "Pushed"]
     other = cli.on(tmp_path / "check")
     assert other.json("pull", f"{registry.address}/b/bb:1")["downloaded"] == 2
 
