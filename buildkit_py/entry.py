@@ -122,6 +122,9 @@ def main() -> None:
         try:
             if fast(argv[1:]):
                 return
+        except KeyboardInterrupt:  # as the full CLI answers Ctrl-C: no traceback
+            print("Interrupted.", file=sys.stderr)
+            sys.exit(130)
         except Exception:  # the full CLI reports any problem properly
             pass
     from .cli import main as cli_main

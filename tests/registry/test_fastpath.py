@@ -328,3 +328,25 @@ def test_lean_loopback_hosts_are_loopback_to_the_full_client(host: str) -> None:
         assert full_config.is_loopback(host)
     assert leanhttp.is_loopback(host) == (host in ("127.0.0.1:5000", "127.1.2.3", "localhost", "localhost:80",
                                                     "[::1]:5000"))
+
+
+def test_ctrl_c_while_the_lean_pull_waits_exits_130_without_a_traceback(cli: Cli, busybox: str) -> None:
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as silent:  # accepts, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        name = f"127.0.0.1:{silent.getsockname()[1]}/quiet/bb:1"
+        cli("tag", "busybox", name)
+        proc = subprocess.Popen([sys.executable, "-c", PROBE, "pull", name], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**cli.env, "PYBUILD_ROOT": str(cli.root)})
+        silent.settimeout(20)
+        conn, _ = silent.accept()
+        time.sleep(0.5)  # the HEAD is sent; the store is read next, then the answer awaited
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+        conn.close()
+    assert proc.returncode == 130, err
+    assert "Interrupted." in err and "Traceback" not in err and out == ""
