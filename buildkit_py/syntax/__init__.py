@@ -71,8 +71,7 @@ def _invalid(item, err: DockerfileSyntaxError) -> ast.Invalid:
     from .instructions import instruction_span
 
     return ast.Invalid(
-        keyword=item.split.keyword, span=instruction_span(item), line=item.line, text=item.text,
-        comments=item.comments, heredocs=item.heredocs, raw=item, error=err.message,
+        keyword=item.split.keyword, span=instruction_span(item), raw=item, error=err.message,
     )
 
 

@@ -72,12 +72,30 @@ class Instruction:
     args: tuple[Word, ...] = ()  # the arguments as BuildKit's parser gives them
     json: bool = False  # JSON (exec) form
     span: Span  # from the keyword to the end of the last line (heredoc bodies included)
-    line: str  # the logical line: continuations joined
-    text: str  # the source text, byte for byte
-    comments: tuple[str, ...] = ()  # comment lines directly above (BuildKit's PrevComment)
-    heredocs: tuple[Heredoc, ...] = ()
-    empty_continuation_lines: tuple[int, ...] = ()
-    raw: RawInstruction = field(repr=False, compare=False)
+    raw: RawInstruction = field(repr=False)  # BuildKit's node: the text, lines and heredocs below
+
+    @property
+    def line(self) -> str:
+        """The logical line: continuations joined, comment lines inside them dropped."""
+        return self.raw.line
+
+    @property
+    def text(self) -> str:
+        """The source text, byte for byte (heredoc bodies included)."""
+        return self.raw.text
+
+    @property
+    def comments(self) -> tuple[str, ...]:
+        """Comment lines directly above (BuildKit's PrevComment)."""
+        return self.raw.comments
+
+    @property
+    def heredocs(self) -> tuple[Heredoc, ...]:
+        return self.raw.heredocs
+
+    @property
+    def empty_continuation_lines(self) -> tuple[int, ...]:
+        return self.raw.empty_continuation_lines
 
     def span_of(self, node: Flag | Word | KeyValue | ArgDef) -> Span:
         """Where a flag or argument of this instruction is in the file."""

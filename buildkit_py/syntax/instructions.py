@@ -120,8 +120,7 @@ class _Ctx:
         raw = self.raw
         return dict(
             keyword=self.split.keyword, flags=tuple(flags), args=args, json=self.split.parsed.json,
-            span=instruction_span(raw), line=raw.line, text=raw.text, comments=raw.comments,
-            heredocs=raw.heredocs, empty_continuation_lines=raw.empty_continuation_lines, raw=raw,
+            span=instruction_span(raw), raw=raw,
         )
 
 
