@@ -19,13 +19,10 @@ import json
 import os
 import sys
 
-# The C module under `sqlite3`, whose Python part adds datetime adapters (~2-3 ms to import)
-# that these queries do not use.
-import _sqlite3 as sqlite3
-
 from ..oci import mediatypes as mt
 from . import leanref
 from .leanhttp import Client, Fallback, is_loopback
+from .leanstore import LeanStore
 
 MANIFEST_ACCEPT = ", ".join([mt.OCI_INDEX, mt.OCI_MANIFEST, mt.DOCKER_MANIFEST_LIST, mt.DOCKER_MANIFEST])
 _FORMATS = ("text", "json")
@@ -43,7 +40,7 @@ def pull(args: list[str]) -> bool:
     try:
         # Asked first, answered last: the registry looks the tag up while we read the store.
         client.send("HEAD", f"/v2/{ref.path}/manifests/{ref.tag}", {"Accept": MANIFEST_ACCEPT})
-        store = _Store.open()
+        store = LeanStore.open()
         if store is None:
             return False
         with store:
@@ -52,7 +49,7 @@ def pull(args: list[str]) -> bool:
         client.close()
 
 
-def _pull(store: _Store, client: Client, ref: leanref.Ref, opts: dict) -> bool:
+def _pull(store: LeanStore, client: Client, ref: leanref.Ref, opts: dict) -> bool:
     stored = store.one("SELECT digest FROM refs WHERE name = ?", (str(ref),))
     row_mt = stored and store.one("SELECT media_type FROM images WHERE digest = ?", (stored,))
     if not row_mt:
@@ -97,14 +94,14 @@ def push(args: list[str]) -> bool:
     ref = leanref.parse(dest or image)
     if src is None or ref is None or not is_loopback(ref.domain):
         return False
-    store = _Store.open()
+    store = LeanStore.open()
     if store is None:
         return False
     with store:
         return _push(store, src, ref, opts)
 
 
-def _push(store: _Store, src: leanref.Ref, ref: leanref.Ref, opts: dict) -> bool:
+def _push(store: LeanStore, src: leanref.Ref, ref: leanref.Ref, opts: dict) -> bool:
     digest = store.one("SELECT digest FROM refs WHERE name = ?", (str(src),))
     row_mt = digest and store.one("SELECT media_type FROM images WHERE digest = ?", (digest,))
     if not row_mt:
@@ -147,7 +144,7 @@ def _push(store: _Store, src: leanref.Ref, ref: leanref.Ref, opts: dict) -> bool
     return True
 
 
-def _compressed(store: _Store, digest: str, compression: str) -> tuple[str, str | None]:
+def _compressed(store: LeanStore, digest: str, compression: str) -> tuple[str, str | None]:
     """exporters/recompress.with_compression without writing: the remembered compressed manifest,
     or the image itself when its layers already have that compression; else Fallback."""
     key = f"recompress:{digest}:{compression}"
@@ -166,7 +163,7 @@ def _compressed(store: _Store, digest: str, compression: str) -> tuple[str, str 
     return digest, None
 
 
-def _blobs_in_place(store: _Store, client: Client, ref: leanref.Ref,
+def _blobs_in_place(store: LeanStore, client: Client, ref: leanref.Ref,
                     descs: list[tuple[str, int]]) -> list[tuple[str, str]]:
     """Make sure each blob is in the repository without uploading: (digest, "exists" | "mounted").
     Every blob is checked, and every missing one has a mount source, before the first mount."""
@@ -218,129 +215,6 @@ def _descriptors(doc: dict, *, sizes: bool = False) -> list[tuple[str, int]]:
         if sizes or d["digest"] not in [e[0] for e in out]:
             out.append((d["digest"], size))
     return out
-
-
-class _Store:
-    """The store's files read with sqlite and os alone, under the store lock held shared (as writers do)."""
-
-    def __init__(self, root: str, db: sqlite3.Connection, lock_fd: int) -> None:
-        self.root, self.db, self._lock_fd = root, db, lock_fd
-
-    @classmethod
-    def open(cls) -> _Store | None:
-        import fcntl
-
-        root = store_root()
-        path = os.path.join(root, "metadata.db")
-        if not os.path.exists(path):
-            return None
-        fd = os.open(os.path.join(root, "lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        fcntl.flock(fd, fcntl.LOCK_SH)  # garbage collection waits, as for the full path
-        db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
-        return cls(root, db, fd)
-
-    def __enter__(self) -> _Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.db.close()
-        os.close(self._lock_fd)  # closing the descriptor releases the flock
-
-    def one(self, sql: str, args: tuple) -> object:
-        row = self.db.execute(sql, args).fetchone()
-        return row[0] if row else None
-
-    def count(self, sql: str, args: list) -> int:
-        return int(self.db.execute(sql, args).fetchone()[0])
-
-    def blob_path(self, digest: str) -> str:
-        if not leanref.is_digest(digest):
-            raise Fallback(f"not a digest: {digest!r}")
-        return os.path.join(self.root, "blobs", "sha256", digest[7:])
-
-    def has_blob(self, digest: str) -> bool:
-        return os.path.isfile(self.blob_path(digest))
-
-    def blob_size(self, digest: str) -> int:
-        try:
-            return os.stat(self.blob_path(digest)).st_size
-        except FileNotFoundError:
-            raise Fallback(f"{digest} is not in the store") from None
-
-    def blob_bytes(self, digest: str) -> bytes:
-        try:
-            with open(self.blob_path(digest), "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            raise Fallback(f"{digest} is not in the store") from None
-
-    def json_blob(self, digest: str) -> dict:
-        doc = json.loads(self.blob_bytes(digest))
-        if not isinstance(doc, dict):
-            raise Fallback(f"{digest} is not a JSON object")
-        return doc
-
-    def touch_cache(self, key: str) -> None:
-        """What store.db.cache_get does on a hit (prune --until goes by it)."""
-        import time
-
-        self.db.execute("PRAGMA synchronous = FULL")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            self.db.execute("UPDATE cache SET last_used = ? WHERE key = ?", (time.time(), key))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-
-    # registry.db: which repositories had which blobs (registry/known.py)
-
-    def _known(self) -> sqlite3.Connection:
-        con = getattr(self, "_known_db", None)
-        if con is None:
-            con = self._known_db = sqlite3.connect(os.path.join(self.root, "registry.db"), timeout=30.0,
-                                                   isolation_level=None)
-            con.execute("PRAGMA journal_mode = WAL")
-            con.execute("CREATE TABLE IF NOT EXISTS remote_blobs (registry TEXT NOT NULL, repository TEXT NOT NULL, "
-                        "digest TEXT NOT NULL, seen REAL NOT NULL, PRIMARY KEY (registry, digest, repository))")
-        return con
-
-    def mount_sources(self, registry: str, digest: str, exclude: str) -> list[str]:
-        rows = self._known().execute(
-            "SELECT repository FROM remote_blobs WHERE registry = ? AND digest = ? AND repository != ? "
-            "ORDER BY seen DESC LIMIT 3", (registry, digest, exclude)).fetchall()
-        return [r[0] for r in rows]
-
-    def remember(self, registry: str, repository: str, digests: list[str]) -> None:
-        """known.add's rows. When all are there already, their `seen` time is left as it is:
-        a write costs an fsync or two (~5-15 ms), and the order of mount hints is all it changes."""
-        import time
-
-        con = self._known()
-        marks = ",".join("?" * len(set(digests)))
-        have = con.execute(f"SELECT COUNT(*) FROM remote_blobs WHERE registry = ? AND repository = ? AND digest IN "
-                           f"({marks})", [registry, repository, *sorted(set(digests))]).fetchone()[0]
-        if have == len(set(digests)):
-            return
-        now = time.time()
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            con.executemany("INSERT INTO remote_blobs VALUES (?, ?, ?, ?) ON CONFLICT (registry, digest, repository) "
-                            "DO UPDATE SET seen = excluded.seen", [(registry, repository, d, now) for d in digests])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-
-
-def store_root() -> str:
-    """As store/paths.py: $PYBUILD_ROOT, else $XDG_DATA_HOME/pybuild, else ~/.local/share/pybuild."""
-    env = os.environ.get("PYBUILD_ROOT")
-    if env:
-        return os.path.expanduser(env)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = os.path.expanduser(xdg) if xdg else os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(base, "pybuild")
 
 
 def _registries_file() -> str:

@@ -304,6 +304,13 @@ REFERENCES = [
 ]
 
 
+def test_the_lean_paths_read_the_store_schema_they_were_written_for() -> None:
+    from buildkit_py.registry import leanstore
+    from buildkit_py.store import db
+
+    assert leanstore.SCHEMA_VERSION == str(db.SCHEMA_VERSION)
+
+
 @pytest.mark.parametrize("text", REFERENCES)
 def test_lean_references_normalise_as_the_store_does(text: str) -> None:
     lean = leanref.parse(text)
