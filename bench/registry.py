@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Push and pull a multi-layer image to a local registry with pybuild and with `skopeo copy`.
 
-    .venv/bin/python bench/registry.py [--size-mb 500] [--layers 5] [--rounds 1] [--repeat 5]
+    .venv/bin/python bench/registry.py [--size-mb 500] [--layers 5] [--rounds 1] [--repeat 5] [--full-path]
 
 Makes an image of incompressible uncompressed-tar layers, pushed as they are by both tools
 (`pybuild push --compression=none`; skopeo copies without recompressing), loads it into a
@@ -15,7 +15,8 @@ instances on 127.0.0.1 (one per tool, so neither finds the other's blobs). Then,
   pull (already local)       the same again: the manifest digest checked, nothing fetched
 
 pybuild runs as users run it, through its console script (so its fast paths for pulls that
-find the image up to date and pushes that upload nothing take part), with compiled modules.
+find the image up to date and pushes that upload nothing take part), with compiled modules;
+--full-path runs `python -m buildkit_py.cli` instead, to see what the fast paths save.
 The quick steps are repeated (--repeat, fresh repositories for the mount step) and the best
 time counts, since a few tens of milliseconds are easily disturbed on a shared machine.
 Target (issue 6): pybuild/skopeo at most 1.2 for the cold steps, below 1.0 for the steps that
@@ -122,6 +123,8 @@ def main() -> int:
     ap.add_argument("--layers", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=1, help="repeat everything; each step's best round counts")
     ap.add_argument("--repeat", type=int, default=5, help="runs of each quick (non-cold) step per round")
+    ap.add_argument("--full-path", action="store_true",
+                    help="run pybuild without its fast paths (python -m buildkit_py.cli), for comparison")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
     if not shutil.which("skopeo") or not shutil.which("docker-registry"):
@@ -138,7 +141,7 @@ def main() -> int:
         env.update(PYBUILD_ROOT=str(work / "store"), HOME=str(work / "home"), NO_COLOR="1")
         # An installed pybuild has compiled modules; let this run write and use them too.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        pybuild = pybuild_command()
+        pybuild = [sys.executable, "-m", "buildkit_py.cli"] if args.full_path else pybuild_command()
         timed([sys.executable, "-c", "import buildkit_py.cli, buildkit_py.commands.registry, buildkit_py.entry, "
                "buildkit_py.registry.push, buildkit_py.registry.pull, buildkit_py.registry.fastpath"], env)
         timed(pybuild + ["load", "-q", "-i", str(layout)], env)
