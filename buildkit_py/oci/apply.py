@@ -202,7 +202,18 @@ class _Applier:
 
     def _make(self, ti: tarfile.TarInfo, name: str, dfd: int, base: str, stream: TarStream) -> None:
         xattrs = te.xattrs_of(ti) if ti.pax_headers else {}
-        if ti.isdir():
+        if ti.type in tarfile.REGULAR_TYPES:  # the usual entry first
+            try:
+                fd = os.open(base, _NEW_FILE_FLAGS, 0o600, dir_fd=dfd)
+            except FileExistsError:  # whatever is there goes: the entry replaces it
+                self._remove(dfd, base)
+                fd = os.open(base, _NEW_FILE_FLAGS, 0o600, dir_fd=dfd)
+            try:
+                stream.write_to(fd, name)
+                self._meta_fd(fd, ti, xattrs, set_mode=True)
+            finally:
+                os.close(fd)
+        elif ti.isdir():
             try:
                 os.mkdir(base, 0o700, dir_fd=dfd)
             except FileExistsError:  # a directory stays (lower children too); anything else goes
@@ -211,13 +222,6 @@ class _Applier:
                     os.mkdir(base, 0o700, dir_fd=dfd)
             self._with_fd(dfd, base, _DIR_FLAGS, ti, xattrs, set_mode=False)
             self.dirs.append((name, ti.mode, ti.mtime))
-        elif ti.isreg():
-            fd = self._fresh(dfd, base, lambda: os.open(base, _NEW_FILE_FLAGS, 0o600, dir_fd=dfd))
-            try:
-                stream.copy_to(lambda mv: _write_all(fd, mv), name)
-                self._meta_fd(fd, ti, xattrs, set_mode=True)
-            finally:
-                os.close(fd)
         elif ti.issym():
             self._fresh(dfd, base, lambda: os.symlink(ti.linkname, base, dir_fd=dfd))
             self._meta_at(dfd, base, ti, xattrs, set_mode=False)
@@ -316,11 +320,6 @@ class _Applier:
             except OSError as exc:
                 raise LayerError(f"entry {name!r}: {exc.strerror}") from None
             self.root.trim()
-
-
-def _write_all(fd: int, data: memoryview) -> None:
-    while data:
-        data = data[os.write(fd, data):]
 
 
 def _setxattr(call: object, key: str, ti: tarfile.TarInfo, privileged: bool) -> None:

@@ -111,13 +111,16 @@ def _emit_path(sink: LayerSink, rel: str, path: str, st: os.stat_result, whiteou
         sink.write(te.header(te.marker_entry(rel, te.clamp(st.st_mtime, sde))))
         return
     xattrs = _read_xattrs(path)
-    if whiteouts and any(k.endswith(_PARTIAL_XATTRS) for k in xattrs):
-        raise LayerError(f"entry {rel!r}: overlayfs renamed or metadata-only copy-up here; the "
-                         "upper directory alone does not hold its content",
-                         hint="mount overlayfs with redirect_dir=off,metacopy=off")
-    opaque = whiteouts and stat.S_ISDIR(st.st_mode) and any(
-        xattrs.get(k) == b"y" for k in _OPAQUE_XATTRS)
-    ti = te.from_stat(rel, st, {k: v for k, v in xattrs.items() if te.keep_xattr(k)}, sde)
+    opaque = False
+    if xattrs:  # most files have none
+        if whiteouts and any(k.endswith(_PARTIAL_XATTRS) for k in xattrs):
+            raise LayerError(f"entry {rel!r}: overlayfs renamed or metadata-only copy-up here; "
+                             "the upper directory alone does not hold its content",
+                             hint="mount overlayfs with redirect_dir=off,metacopy=off")
+        opaque = whiteouts and stat.S_ISDIR(st.st_mode) and any(
+            xattrs.get(k) == b"y" for k in _OPAQUE_XATTRS)
+        xattrs = {k: v for k, v in xattrs.items() if te.keep_xattr(k)}
+    ti = te.from_stat(rel, st, xattrs, sde)
     if ti.issym():
         ti.linkname = os.readlink(path)
     if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:

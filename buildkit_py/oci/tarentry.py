@@ -10,7 +10,7 @@ import stat
 import tarfile
 from collections.abc import Mapping
 
-from buildkit_py.oci.layerbase import LayerError
+from buildkit_py.oci.layerbase import LayerError, block_sum
 
 END_OF_ARCHIVE = b"\0" * 1024  # two zero blocks, as Go's archive/tar ends an archive
 WHITEOUT_PREFIX = ".wh."
@@ -170,7 +170,7 @@ def header(ti: tarfile.TarInfo) -> bytes:
         b"%07o\0%07o\0" % (ti.devmajor, ti.devminor) if dev else _NUL16,
         _PREFIX,
     )).ljust(512, b"\0")
-    return block[:148] + b"%06o\0" % sum(block) + block[155:]
+    return block[:148] + b"%06o\0" % block_sum(block) + block[155:]
 
 
 def padding(size: int) -> bytes:

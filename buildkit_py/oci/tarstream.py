@@ -5,17 +5,18 @@ from a LayerReader and hands file contents out in large reads instead of tarfile
 """
 from __future__ import annotations
 
+import os
 import struct
 import tarfile
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from buildkit_py.oci.layerbase import CHUNK, LayerError
+from buildkit_py.oci.layerbase import BLOCK, LayerError, block_sum
 
 
 class _Source(Protocol):
     def read(self, n: int) -> bytes: ...
-    def readinto(self, b: memoryview) -> int: ...
+    def read_view(self, n: int) -> memoryview: ...
     def tell(self) -> int: ...
 
 
@@ -47,7 +48,7 @@ class _Shim:
         self.pax_headers: dict[str, str] = {}
 
 
-_PLAIN_TYPES = frozenset(b"01234567\0")
+_PLAIN_TYPES = frozenset(bytes((c,)) for c in b"01234567\0")
 # name mode uid gid size mtime chksum type linkname magic+version uname gname major minor prefix
 _USTAR = struct.Struct("100s8s8s8s12s12s8sc100s8s32s32s8s8s155s")
 
@@ -64,33 +65,35 @@ def parse_plain_header(buf: bytes) -> tarfile.TarInfo | None:
     """A POSIX ustar header of a plain entry, parsed as tarfile would; None for anything else
     (PAX and GNU extensions, base-256 numbers, a bad checksum), which tarfile then handles.
     Most headers in a layer are plain, and tarfile's general parser costs more than the I/O."""
-    (name, mode, uid, gid, size, mtime, chksum, kind, link, magic, uname, gname, major, minor,
-     prefix) = _USTAR.unpack_from(buf)
-    if magic[:6] != b"ustar\0" or kind[0] not in _PLAIN_TYPES:
+    kind = buf[156:157]
+    if buf[257:263] != b"ustar\0" or kind not in _PLAIN_TYPES:
         return None
+    (name, mode, uid, gid, size, mtime, chksum, _, link, _, uname, gname, major, minor,
+     prefix) = _USTAR.unpack_from(buf)
     try:  # octal digits ended by NULs or spaces; anything stranger goes to tarfile
         chk = _octal(chksum)
         ti = tarfile.TarInfo(_text(name) if not prefix[0] else _text(prefix) + "/" + _text(name))
         ti.mode, ti.uid, ti.gid = _octal(mode), _octal(uid), _octal(gid)
         ti.size, ti.mtime = _octal(size), _octal(mtime)
-        ti.devmajor, ti.devminor = _octal(major), _octal(minor)
+        if major[0] or minor[0]:
+            ti.devmajor, ti.devminor = _octal(major), _octal(minor)
     except ValueError:
         return None
-    if chk != sum(buf) - sum(chksum) + 256:
+    if chk != block_sum(buf) - sum(chksum) + 256:
         return None
     ti.chksum = chk
     ti.type = kind
-    if kind == tarfile.AREGTYPE and ti.name.endswith("/"):
+    if kind == tarfile.AREGTYPE and ti.name.endswith("/"):  # old tars: a directory by its name
         ti.type = tarfile.DIRTYPE
-    ti.linkname = _text(link)
-    ti.uname, ti.gname = _text(uname), _text(gname)
+    ti.linkname, ti.uname, ti.gname = _text(link), _text(uname), _text(gname)
     if ti.type == tarfile.DIRTYPE:
         ti.name = ti.name.rstrip("/")
     return ti
 
 
 class TarStream:
-    """Iterate entries with `for ti in stream`; read the current file with `copy_to`."""
+    """Iterate entries with `for ti in stream`; read the current file with `copy_to` or
+    `write_to`. Whatever of an entry is not read is skipped without copying."""
 
     def __init__(self, source: _Source, what: str = "layer") -> None:
         self._src = source
@@ -98,19 +101,23 @@ class TarStream:
         self._shim = _Shim(self._replay)
         self._what = what
         self._left = 0  # unread content bytes of the current entry
-        self._scratch = memoryview(bytearray(CHUNK))
 
     def __iter__(self) -> Iterator[tarfile.TarInfo]:
+        src, shim = self._src, self._shim
         while True:
-            self._skip_to(self._shim.offset)
-            block = self._src.read(tarfile.BLOCKSIZE)
-            ti = None if self._shim.pax_headers or len(block) < tarfile.BLOCKSIZE else \
-                parse_plain_header(block)
+            gap = shim.offset - src.tell()  # content not read, and the padding after it
+            if gap > 0:
+                self._skip(gap)
+            self._left = 0
+            block = src.read(BLOCK)
+            ti = None if shim.pax_headers or len(block) < BLOCK else parse_plain_header(block)
             if ti is not None:
-                ti.offset = self._src.tell() - tarfile.BLOCKSIZE
-                ti.offset_data = self._src.tell()
-                self._shim.offset = ti.offset_data + (-(-ti.size // 512) * 512 if ti.isreg() else 0)
-                self._left = ti.size if ti.isreg() else 0
+                ti.offset_data = data = src.tell()
+                ti.offset = data - BLOCK
+                if ti.type in tarfile.REGULAR_TYPES:
+                    self._left = ti.size
+                    data += -(-ti.size // BLOCK) * BLOCK
+                shim.offset = data
                 yield ti
                 continue
             self._replay.pending = block
@@ -126,25 +133,35 @@ class TarStream:
             self._left = ti.size if ti.isreg() else 0
             yield ti
 
-    def _skip_to(self, offset: int) -> None:
-        while self._src.tell() < offset:
-            want = min(offset - self._src.tell(), len(self._scratch))
-            if not self._src.readinto(self._scratch[:want]):
+    def _skip(self, n: int) -> None:
+        while n:
+            got = len(self._src.read_view(n))
+            if not got:
                 raise LayerError(f"{self._what}: the tar stream ends in the middle of an entry")
-        self._left = 0
+            n -= got
+
+    def _views(self, name: str) -> Iterator[memoryview]:
+        """The current entry's content as views into the decompressed chunks (no copy)."""
+        read_view = self._src.read_view
+        while self._left:
+            view = read_view(self._left)
+            if not view:
+                raise LayerError(f"{self._what}: entry {name!r}: the tar stream ends inside its data")
+            self._left -= len(view)
+            yield view
 
     def copy_to(self, write: Callable[[memoryview], object], name: str) -> int:
         """Pass the current entry's content to `write` in large pieces; returns the byte count."""
         total = 0
-        read_view = getattr(self._src, "read_view", None)
-        while self._left:
-            if read_view is not None:  # straight from the decompressed chunk, no copy
-                view = read_view(self._left)
-            else:
-                view = self._scratch[:self._src.readinto(self._scratch[:min(self._left, CHUNK)])]
-            if not len(view):
-                raise LayerError(f"{self._what}: entry {name!r}: the tar stream ends inside its data")
+        for view in self._views(name):
             write(view)
-            self._left -= len(view)
             total += len(view)
         return total
+
+    def write_to(self, fd: int, name: str) -> None:
+        """Write the current entry's content to the file descriptor `fd`."""
+        for view in self._views(name):
+            done = os.write(fd, view)
+            while done < len(view):  # short writes are rare (a signal, a full disk)
+                view = view[done:]
+                done = os.write(fd, view)

@@ -83,3 +83,16 @@ def test_plain_parser_declines_what_it_does_not_know() -> None:
     assert parse_plain_header(ti.tobuf(tarfile.GNU_FORMAT)) is None               # GNU magic
     ti.uid = 8**8  # base-256 in GNU format only
     assert parse_plain_header(ti.tobuf(tarfile.GNU_FORMAT)) is None
+
+
+def test_block_sum_is_the_plain_byte_sum() -> None:
+    import random
+
+    from buildkit_py.oci.layerbase import block_sum
+
+    rng = random.Random(4)
+    blocks = [b"\0" * 512, b"\xff" * 512, b"\xff" * 256 + b"\0" * 256,
+              tarfile.TarInfo("x").tobuf(tarfile.USTAR_FORMAT)]
+    blocks += [bytes(rng.randrange(256) for _ in range(512)) for _ in range(50)]
+    for block in blocks:
+        assert block_sum(block) == sum(block)
