@@ -113,6 +113,9 @@ def _fast_push(args: list[str]) -> bool:
 
 
 _FAST_PATHS = {"build": _fast_build, "pull": _fast_pull, "push": _fast_push}
+# A lean pull or push has closed its files, sockets and databases when it answers; the interpreter's
+# teardown would still cost ~5-10 ms of a ~40 ms command, so they end without it.
+_QUICK_EXIT = {"pull", "push"}
 
 
 def main() -> None:
@@ -121,6 +124,10 @@ def main() -> None:
     if fast is not None and not os.environ.get("PYBUILD_DEBUG"):
         try:
             if fast(argv[1:]):
+                if argv[0] in _QUICK_EXIT:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(0)
                 return
         except KeyboardInterrupt:  # as the full CLI answers Ctrl-C: no traceback
             print("Interrupted.", file=sys.stderr)

@@ -28,15 +28,19 @@ from tests.registry.tokenproxy import TokenProxy
 USER, PASSWORD = next(iter(USERS.items()))
 FULL_MODULES = ("click", "http.client", "buildkit_py.store", "buildkit_py.registry.client")
 # Runs the console script's code (buildkit_py.entry) and says afterwards which full-path modules it loaded.
-PROBE = """import runpy, sys
+PROBE = """import os, runpy, sys
+def report(code):
+    sys.stderr.write("\\nfull-path modules: " + ",".join(m for m in %r if m in sys.modules) + "\\n")
+    sys.stderr.flush()
+    real_exit(code)
+real_exit, os._exit = os._exit, report  # a fast path ends with os._exit: report first
 sys.argv = ["pybuild", *sys.argv[1:]]
 code = 0
 try:
     runpy.run_module("buildkit_py.entry", run_name="__main__")
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-sys.stderr.write("\\nfull-path modules: " + ",".join(m for m in %r if m in sys.modules) + "\\n")
-sys.exit(code)
+report(code)
 """ % (FULL_MODULES,)
 
 
@@ -52,8 +56,15 @@ def entry(cli: Cli, *args: str, env: dict[str, str] | None = None) -> Run:
     """`pybuild ARGS` as the console script runs it (fast paths first)."""
     proc = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT,
                           env={**cli.env, "PYBUILD_ROOT": str(cli.root), **(env or {})}, timeout=300)
-    err, _, loaded = proc.stderr.rpartition("\nfull-path modules: ")
+    err, marker, loaded = proc.stderr.rpartition("\nfull-path modules: ")
+    assert marker, proc.stderr
     return Run(proc.returncode, proc.stdout, err, loaded.strip() == "")
+
+
+def script(cli: Cli, *args: str) -> subprocess.CompletedProcess[str]:
+    """`pybuild ARGS` through the console script's module as it is, output to pipes."""
+    return subprocess.run([sys.executable, "-m", "buildkit_py.entry", *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**cli.env, "PYBUILD_ROOT": str(cli.root)}, timeout=300)
 
 
 def twin(cli: Cli, tmp_path: Path, name: str = "twin") -> Cli:
@@ -121,6 +132,8 @@ def test_an_up_to_date_pull_is_one_head_and_prints_what_the_full_pull_prints(
         assert requests_since(registry, before) == [("HEAD", "/v2/lib/bb/manifests/1", 200)]
         assert lean.out == full("pull", *args, name).out
     assert "Status: Image is up to date for" in entry(cli, "pull", name).out
+    plain = script(cli, "pull", name)  # ends with os._exit: everything printed is flushed first
+    assert (plain.returncode, plain.stdout, plain.stderr) == (0, full("pull", name).out, "")
     assert state(cli.root) == state(full.root)
 
 
@@ -170,6 +183,8 @@ def test_a_push_of_blobs_already_there_heads_them_and_puts_the_manifest(
     assert all(line.endswith("Layer already exists") for line in push_lines(lean.out)[1])
     assert entry(cli, "push", "--format=json", "app:1", name).out == full("push", "--format=json", "app:1", name).out
     assert entry(cli, "push", "-q", "app:1", name).out == "" == full("push", "-q", "app:1", name).out
+    plain = script(cli, "push", "app:1", name)
+    assert plain.returncode == 0 and push_lines(plain.stdout) == push_lines(expected)
     assert state(cli.root) == state(full.root)
     # The compressed manifest's record stays fresh for `prune --until`, as with the full push.
     assert sqlite3.connect(cli.root / "metadata.db").execute(record).fetchone()[0] > touched
