@@ -13,7 +13,6 @@ import shutil
 import stat
 import tarfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from buildkit_py.oci import mediatypes as mt
@@ -33,7 +32,7 @@ _CACHE_MAX = 256
 class _Root:
     """Directory descriptors inside one root, resolved safely and cached by layer path."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
         try:
             self.fd = os.open(root, _DIR_FLAGS)
         except OSError as exc:
@@ -133,7 +132,7 @@ class _Root:
 
 
 class _Applier:
-    def __init__(self, root: Path, same_owner: bool, overlay: bool) -> None:
+    def __init__(self, root: str | os.PathLike[str], same_owner: bool, overlay: bool) -> None:
         self.root = _Root(root)
         self.same_owner = same_owner
         self.overlay = overlay
@@ -334,7 +333,7 @@ def _setxattr(call: object, key: str, ti: tarfile.TarInfo, privileged: bool) -> 
         raise LayerError(f"entry {ti.name!r}: cannot set xattr {key!r}: {exc.strerror}") from None
 
 
-def apply_layer(blob: BinaryIO, root: Path, *, media_type: str | None = None,
+def apply_layer(blob: BinaryIO, root: str | os.PathLike[str], *, media_type: str | None = None,
                 max_size: int | None = None, same_owner: bool | None = None,
                 expected_diff_id: str | None = None, overlay_whiteouts: bool = False) -> None:
     """Unpack a layer blob (compression detected from its bytes) onto `root`, safely.
@@ -350,7 +349,7 @@ def apply_layer(blob: BinaryIO, root: Path, *, media_type: str | None = None,
     if same_owner is None:
         same_owner = os.geteuid() == 0
     reader = LayerReader(blob, max_size=max_size, digest=expected_diff_id is not None)
-    applier = _Applier(Path(root), same_owner, overlay_whiteouts)
+    applier = _Applier(root, same_owner, overlay_whiteouts)
     try:
         stream = TarStream(reader)
         for ti in stream:

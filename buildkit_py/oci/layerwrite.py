@@ -10,9 +10,7 @@ import errno
 import os
 import stat
 import tarfile
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import BinaryIO, Union
 
 from buildkit_py.oci import tarentry as te
@@ -139,7 +137,7 @@ def _emit_path(sink: LayerSink, rel: str, path: str, st: os.stat_result, whiteou
             os.close(fd)
 
 
-def write_layer_from_dir(root: Path, out: BinaryIO, *, compression: str = "gzip",
+def write_layer_from_dir(root: str | os.PathLike[str], out: BinaryIO, *, compression: str = "gzip",
                          source_date_epoch: int | None = None, whiteouts: bool = True,
                          level: int | None = None) -> LayerInfo:
     """A layer of `root` as it is on disk; with `whiteouts`, overlayfs whiteouts (0/0 char
@@ -251,6 +249,8 @@ def rewrite_tar_as_layer(src: BinaryIO, out: BinaryIO, *, compression: str = "gz
     """A normalized layer from any tar stream (plain, gzip, zstd, xz, bzip2). File contents are
     spooled to a temporary file so that entries can be sorted; only metadata stays in memory.
     A later entry with the same name replaces an earlier one, as when tar extracts."""
+    import tempfile
+
     reader = LayerReader(src, max_size=max_size, what="tarball")
     with tempfile.TemporaryFile(dir=spool_dir, prefix="pybuild-spool-") as spool:
         recs: dict[str, _Rec] = {}
