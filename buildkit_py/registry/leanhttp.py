@@ -19,7 +19,7 @@ import _socket
 USER_AGENT = "pybuild/0.1"  # as registry/client.py sends it
 _MAX_HEAD = 64 << 10
 _MAX_BODY = 4 << 20
-_PARALLEL = 8  # connections at once, as the full client's transfers (registry/parallel.py)
+_PARALLEL = 8  # connections at once for HEADs and mounts (small requests: more than the 4 transfers of the full client)
 _DOCKER_HUB_SERVER = "https://index.docker.io/v1/"
 
 
