@@ -136,7 +136,30 @@ def main() -> None:
             pass
     from .cli import main as cli_main
 
+    if argv and argv[0] == "lint":
+        _exit_without_teardown(cli_main)
     cli_main()
+
+
+def _exit_without_teardown(run) -> None:
+    """Run the CLI, flush its output, and leave without the interpreter's teardown.
+
+    A lint run holds nothing that needs closing (--fix writes and closes each file as it goes),
+    and freeing every object at exit cost ~3% of linting the corpus (bench/lint.py).
+    """
+    code: int = 0
+    try:
+        run()
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `pybuild lint | head`: the reader left; as the full CLI, status 1
+        code = code or 1
+    os._exit(code)
 
 
 if __name__ == "__main__":

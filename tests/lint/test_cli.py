@@ -203,3 +203,36 @@ def test_unknown_rule_codes_are_pointed_out(tmp_path):
     r = run(["lint", "--ignore", "LegacyKeyValueFormt,SC2086", "Dockerfile"], tmp_path)
     assert "no rule 'LegacyKeyValueFormt' (did you mean LegacyKeyValueFormat?)" in r.stderr
     assert "SC2086" not in r.stderr
+
+
+# The console script (buildkit_py.entry) runs lint and leaves without the interpreter's teardown:
+# what it prints must still all arrive, with the same exit statuses as the CLI module.
+ENTRY = [sys.executable, "-m", "buildkit_py.entry"]
+
+
+def run_entry(args, cwd) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("FORCE_COLOR", None)
+    return subprocess.run(ENTRY + args, cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_console_script_exit_statuses_match_the_cli(tmp_path):
+    (tmp_path / "clean.Dockerfile").write_text(CLEAN)
+    (tmp_path / "legacy.Dockerfile").write_text(LEGACY)
+    (tmp_path / "bad.Dockerfile").write_text("FROM scratch\nCOPY. /app\n")
+    for args in (["lint", "clean.Dockerfile"], ["lint", "legacy.Dockerfile"], ["lint", "missing.Dockerfile"],
+                 ["lint", "--format=json", "bad.Dockerfile"], ["lint", "--no-such-flag"]):
+        via_entry, via_cli = run_entry(args, tmp_path), run(args, tmp_path)
+        assert (via_entry.returncode, via_entry.stdout, via_entry.stderr) == \
+            (via_cli.returncode, via_cli.stdout, via_cli.stderr), args
+    assert [run_entry(a, tmp_path).returncode for a in (["lint", "clean.Dockerfile"], ["lint", "legacy.Dockerfile"],
+                                                         ["lint", "missing.Dockerfile"])] == [0, 1, 2]
+
+
+def test_console_script_flushes_large_output(tmp_path):
+    # ~64 KB of JSON findings: more than a pipe holds, all of it must arrive and parse.
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n" + "ENV A 1\n" * 400)
+    r = run_entry(["lint", "--format=json", "Dockerfile"], tmp_path)
+    assert r.returncode == 1, r.stderr
+    findings = json.loads(r.stdout)
+    assert sum(f["code"] == "LegacyKeyValueFormat" for f in findings) == 400
