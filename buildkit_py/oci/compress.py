@@ -87,6 +87,8 @@ class LayerSink:
         self._blob_size = 0
         self._buf = bytearray(CHUNK)
         self._fill = 0
+        # Chunks the compression thread is done with: reused, as new ones are zeroed and faulted in
+        self._spare: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
         self._worker: _Worker | None = None
         if compression == "gzip":
             self._codec = zlib.compressobj(6 if level is None else level, zlib.DEFLATED, -15, 9)
@@ -108,7 +110,9 @@ class LayerSink:
 
     def _compress(self, item: object) -> None:
         buf, n = item  # type: ignore[misc]
-        self._emit(self._codec.compress(memoryview(buf)[:n]))
+        self._emit(self._codec.compress(memoryview(buf)[:n]))  # the codec keeps no reference
+        if n:
+            self._spare.put(buf)
 
     # -- the tar thread -------------------------------------------------------------------
     def _submit(self) -> None:
@@ -124,11 +128,20 @@ class LayerSink:
             if self.compression == "gzip":
                 self._crc = zlib.crc32(view, self._crc)
             self._worker.put((self._buf, n))
-            self._buf = bytearray(CHUNK)
+            try:
+                self._buf = self._spare.get_nowait()
+            except queue.Empty:
+                self._buf = bytearray(CHUNK)
         self.raw_size += n
         self._fill = 0
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
+        fill = self._fill
+        end = fill + len(data)
+        if end < CHUNK:  # the usual case (headers, padding): it fits in the current chunk
+            self._buf[fill:end] = data
+            self._fill = end
+            return len(data)
         view = memoryview(data)
         total = len(view)
         while view:
