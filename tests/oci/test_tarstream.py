@@ -75,6 +75,21 @@ def test_our_layers_and_global_pax_headers_read_the_same(tree: Path) -> None:
     assert [g[3] for g in got] == [{"comment": "global"}] * 2
 
 
+def test_contents_left_unread_are_skipped(tree: Path) -> None:
+    data = subprocess.run(["tar", "-c", "--format=posix", "-C", str(tree), "."],
+                          check=True, capture_output=True).stdout
+    expected = [(info, offset, offset_data) for info, offset, offset_data, _, _ in
+                seen_by_tarfile(data)]
+    reader = LayerReader(io.BytesIO(data))
+    try:
+        stream = TarStream(reader)
+        got = [(m.get_info(), m.offset, m.offset_data) for m in stream]
+    finally:
+        reader.close()
+    assert any(info["size"] > 0 for info, _, _ in expected)
+    assert got == expected
+
+
 def test_plain_parser_declines_what_it_does_not_know() -> None:
     ti = tarfile.TarInfo("x")
     block = ti.tobuf(tarfile.USTAR_FORMAT)
