@@ -126,7 +126,7 @@ def scan_directives(text: str, path: str | None = None) -> list[tuple[str, str, 
     """The parser directives at the top of `text`: (name, value, line). Raises on repeats."""
     found: list[tuple[str, str, int]] = []
     seen: set[str] = set()
-    for lineno, raw in enumerate(text.split("\n"), start=1):
+    for lineno, raw in enumerate(_lines(text), start=1):
         line = raw.rstrip("\r\n").lstrip(GO_SPACE)
         if not line.startswith("#"):
             break
@@ -152,6 +152,18 @@ def scan_directives(text: str, path: str | None = None) -> list[tuple[str, str, 
             )
         found.append((name, value, lineno))
     return found
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` one at a time (the directive scan stops at the first few)."""
+    start = 0
+    while True:
+        nl = text.find("\n", start)
+        if nl < 0:
+            yield text[start:]
+            return
+        yield text[start:nl]
+        start = nl + 1
 
 
 # ---- logical lines ----------------------------------------------------------------------
@@ -185,6 +197,14 @@ _SKIPPED_LINES = re.compile(rf"\n{_SP}*(?:#[^\n]*)?(?=\n|\Z)")
 _LEADING = re.compile(rf"(?:{_SP}*(?:#[^\n]*)?\n)*")
 
 
+def _join(text: str, escape: str) -> str:
+    """Drop each unescaped escape character ending a line, with the newline after it."""
+    if (escape * 2 not in text and escape + " " not in text and escape + "\t" not in text
+            and escape + "\r" not in text):
+        return text.replace(escape + "\n", "")  # the usual case, without the regex engine
+    return _JOIN[escape].sub("", text)
+
+
 def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[int, ...]]:
     """The logical line of a LOGICAL_LINE token, and the numbers of its empty continuation lines."""
     nl = text.find("\n")
@@ -202,7 +222,7 @@ def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[in
                 lines.pop()
             empty = tuple(first_line + 1 + i for i, ln in enumerate(lines) if not ln.strip(GO_SPACE))
         rest = _SKIPPED_LINES.sub("", "\n" + rest)[1:]
-    body = _JOIN[escape].sub("", rest.rstrip("\r\n"))
+    body = _join(rest.rstrip("\r\n"), escape)
     body, _ = trim_continuation(body, escape)  # a continuation at the very end of the file
     return content + body, empty
 
