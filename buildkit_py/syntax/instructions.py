@@ -59,8 +59,11 @@ def instruction_span(raw: RawInstruction) -> Span:
     col = len(first) - len(first.lstrip(GO_SPACE)) + 1
     if nl < 0 or nl == len(text) - 1:
         last = first
-    else:
-        last = text.rstrip("\n").rsplit("\n", 1)[-1]
+    else:  # the last line with text: found from the end, without copying the whole text
+        end = len(text)
+        while end and text[end - 1] == "\n":
+            end -= 1
+        last = text[text.rfind("\n", 0, end) + 1 : end]
     return Span(raw.start_line, col, raw.end_line, len(last.rstrip("\r")) + 1)
 
 
@@ -116,12 +119,11 @@ class _Ctx:
         self.cursor = cursor
         return tuple(out)
 
-    def common(self, flags: list[A.Flag], args: tuple[A.Word, ...]) -> dict[str, Any]:
+    def make(self, cls: type[A.Instruction], flags: list[A.Flag], args: tuple[A.Word, ...], **fields: Any) -> Any:
+        """The instruction node: what every instruction has, and `fields` of its own."""
         raw = self.raw
-        return dict(
-            keyword=self.split.keyword, flags=tuple(flags), args=args, json=self.split.parsed.json,
-            span=instruction_span(raw), raw=raw,
-        )
+        return cls(keyword=self.split.keyword, flags=tuple(flags), args=args, json=self.split.parsed.json,
+                   span=instruction_span(raw), raw=raw, **fields)
 
 
 def _first(flags: list[A.Flag], name: str) -> str | None:
@@ -157,7 +159,7 @@ def _from(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         raise InstructionError("FROM requires either one or three arguments", "write FROM IMAGE [AS NAME]")
     flags = c.flags("FROM")
     words = c.words(args)
-    return A.From(**c.common(flags, words), image=args[0],
+    return c.make(A.From, flags, words, image=args[0],
                   stage_name=args[2] if len(args) == 3 else None,
                   as_keyword=args[1] if len(args) == 3 else None, platform=_first(flags, "platform"))
 
@@ -182,13 +184,13 @@ def _kvps(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[A.Word, ...],
 def _env(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags = c.flags("ENV")
     words, pairs = _kvps(c, args, "ENV")
-    return A.Env(**c.common(flags, words), pairs=pairs)
+    return c.make(A.Env, flags, words, pairs=pairs)
 
 
 def _label(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags = c.flags("LABEL")
     words, pairs = _kvps(c, args, "LABEL")
-    return A.Label(**c.common(flags, words), pairs=pairs)
+    return c.make(A.Label, flags, words, pairs=pairs)
 
 
 def _arg(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
@@ -202,7 +204,7 @@ def _arg(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         if eq and not key:
             raise InstructionError("ARG names can not be blank", at=(w.start, w.end))
         defs.append(A.ArgDef(key, value if eq else None, w.start, w.end))
-    return A.Arg(**c.common(flags, words), definitions=tuple(defs))
+    return c.make(A.Arg, flags, words, definitions=tuple(defs))
 
 
 def _sources_and_dest(c: _Ctx, args: tuple[str, ...], cmd: str) -> dict[str, Any]:
@@ -235,7 +237,7 @@ def _copy(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         _sources_and_dest(c, args, "COPY")
     flags = c.flags("COPY")
     words = c.words(args)
-    return A.Copy(**c.common(flags, words), **_sources_and_dest(c, args, "COPY"),
+    return c.make(A.Copy, flags, words, **_sources_and_dest(c, args, "COPY"),
                   from_=_first(flags, "from"), chown=_first(flags, "chown"), chmod=_first(flags, "chmod"),
                   link=bool(_bool(flags, "link")), parents=bool(_bool(flags, "parents")),
                   excludes=_all(flags, "exclude"))
@@ -246,7 +248,7 @@ def _add(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         _sources_and_dest(c, args, "ADD")
     flags = c.flags("ADD")
     words = c.words(args)
-    return A.Add(**c.common(flags, words), **_sources_and_dest(c, args, "ADD"),
+    return c.make(A.Add, flags, words, **_sources_and_dest(c, args, "ADD"),
                  chown=_first(flags, "chown"), chmod=_first(flags, "chmod"), link=bool(_bool(flags, "link")),
                  keep_git_dir=_bool(flags, "keep-git-dir"), checksum=_first(flags, "checksum"),
                  unpack=_bool(flags, "unpack"), excludes=_all(flags, "exclude"))
@@ -261,31 +263,31 @@ def _one(c: _Ctx, args: tuple[str, ...], cmd: str, usage: str) -> tuple[list[A.F
 
 def _workdir(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags, words = _one(c, args, "WORKDIR", "PATH")
-    return A.Workdir(**c.common(flags, words), path=args[0])
+    return c.make(A.Workdir, flags, words, path=args[0])
 
 
 def _user(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags, words = _one(c, args, "USER", "USER[:GROUP]")
-    return A.User(**c.common(flags, words), user=args[0])
+    return c.make(A.User, flags, words, user=args[0])
 
 
 def _maintainer(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags, words = _one(c, args, "MAINTAINER", "NAME")
-    return A.Maintainer(**c.common(flags, words), maintainer=args[0])
+    return c.make(A.Maintainer, flags, words, maintainer=args[0])
 
 
 def _stopsignal(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     if len(args) != 1:
         raise InstructionError("STOPSIGNAL requires exactly one argument", "write STOPSIGNAL SIGTERM")
     flags = c.flags("STOPSIGNAL", parse=False)  # BuildKit ignores STOPSIGNAL's flags
-    return A.StopSignal(**c.common(flags, c.words(args)), signal=args[0])
+    return c.make(A.StopSignal, flags, c.words(args), signal=args[0])
 
 
 def _expose(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     if not args:
         raise InstructionError("EXPOSE requires at least one argument", "write EXPOSE PORT[/PROTOCOL]...")
     flags = c.flags("EXPOSE")
-    return A.Expose(**c.common(flags, c.words(args)), ports=args)
+    return c.make(A.Expose, flags, c.words(args), ports=args)
 
 
 def _volume(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
@@ -298,17 +300,17 @@ def _volume(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         if not v:
             raise InstructionError("VOLUME specified can not be an empty string")
         vols.append(v)
-    return A.Volume(**c.common(flags, c.words(args)), volumes=tuple(vols))
+    return c.make(A.Volume, flags, c.words(args), volumes=tuple(vols))
 
 
 def _command_line(c: _Ctx, args: tuple[str, ...], cls: type, name: str, **extra: Any) -> A.Instruction:
-    return cls(**c.common(extra.pop("_flags"), c.words(args)), command=args, **extra)
+    return c.make(cls, extra.pop("_flags"), c.words(args), command=args, **extra)
 
 
 def _run(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags = c.flags("RUN")
     if not flags:
-        return A.Run(**c.common(flags, c.words(args)), command=args)
+        return c.make(A.Run, flags, c.words(args), command=args)
     network = _first(flags, "network")
     if network is not None and network not in NETWORK_MODES:
         raise InstructionError(f'invalid network mode "{network}"', f"use one of: {', '.join(NETWORK_MODES)}")
@@ -345,7 +347,7 @@ def _shell(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
             "SHELL requires the arguments to be in JSON form",
             f"write SHELL {_as_json(args[0])}",
         )
-    return A.Shell(**c.common(flags, c.words(args)), shell=args)
+    return c.make(A.Shell, flags, c.words(args), shell=args)
 
 
 def _as_json(shell_form: str) -> str:
@@ -376,7 +378,7 @@ def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         if rest:
             raise InstructionError("HEALTHCHECK NONE takes no arguments")
         flags = c.flags("HEALTHCHECK", parse=False)
-        return A.Healthcheck(**c.common(flags, c.words(args)), test=("NONE",))
+        return c.make(A.Healthcheck, flags, c.words(args), test=("NONE",))
     flags = c.flags("HEALTHCHECK")
     if typ != "CMD":
         raise InstructionError(f'Unknown type "{typ}" in HEALTHCHECK (try CMD)', "write HEALTHCHECK CMD COMMAND")
@@ -392,8 +394,8 @@ def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
             raise InstructionError(f'strconv.ParseInt: parsing "{retries}": invalid syntax') from None
         if n_retries < 0:
             raise InstructionError(f"--retries cannot be negative ({n_retries})")
-    return A.Healthcheck(
-        **c.common(flags, c.words(args)), test=test, interval=_duration(flags, "interval"),
+    return c.make(
+        A.Healthcheck, flags, c.words(args), test=test, interval=_duration(flags, "interval"),
         timeout=_duration(flags, "timeout"), start_period=_duration(flags, "start-period"),
         start_interval=_duration(flags, "start-interval"), retries=n_retries,
     )
@@ -418,7 +420,7 @@ def _onbuild(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     except InstructionError:
         inner = None  # BuildKit checks a trigger only when a build runs it
     all_args = (child.keyword,) + child.parsed.args
-    return A.Onbuild(**c.common(flags, c.words(all_args)), trigger=inner, expression=expression)
+    return c.make(A.Onbuild, flags, c.words(all_args), trigger=inner, expression=expression)
 
 
 def _child_raw(raw: RawInstruction) -> RawInstruction:
@@ -450,7 +452,7 @@ def unknown(raw: RawInstruction) -> A.Unknown:
     """The node for an instruction BuildKit does not know (for non-strict parsing)."""
     c = _Ctx(raw)
     c.find(raw.split.keyword)
-    return A.Unknown(**c.common([], ()), suggestion=suggest_line(raw))
+    return c.make(A.Unknown, [], (), suggestion=suggest_line(raw))
 
 
 def suggest_line(raw: RawInstruction) -> str | None:
