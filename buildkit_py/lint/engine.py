@@ -6,6 +6,7 @@ checks), and the `# pybuild: ignore=` / `# hadolint ignore=` pragmas.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import PybuildError
@@ -16,6 +17,12 @@ from .context import LintContext
 from .model import Diagnostic, Finding, Severity
 from .pragmas import NO_PRAGMAS, find_pragmas
 from .rule import Rule, all_rules
+
+
+# Scripts parsed for one file are remembered for the next (context.script_memo): a RUN script seen
+# before, as across the variants of an official image, is not parsed again. PYBUILD_LINT_FRESH_FILES=1
+# forgets them at each file, which bench/lint.py uses to show what linting costs without repeats.
+_FRESH_FILES = os.environ.get("PYBUILD_LINT_FRESH_FILES") == "1"
 
 
 def lint(
@@ -33,6 +40,10 @@ def lint(
     """
     from ..syntax import parse
 
+    if _FRESH_FILES:
+        from .context import clear_script_memo
+
+        clear_script_memo()
     config = config or LintConfig()
     df = parse(dockerfile, path=path, strict=False) if isinstance(dockerfile, str) else dockerfile
     ctx = LintContext(df, config, Path(context_dir) if context_dir is not None else None,

@@ -236,3 +236,16 @@ def test_console_script_flushes_large_output(tmp_path):
     assert r.returncode == 1, r.stderr
     findings = json.loads(r.stdout)
     assert sum(f["code"] == "LegacyKeyValueFormat" for f in findings) == 400
+
+
+def test_remembered_scripts_do_not_change_findings(tmp_path):
+    # The second file repeats the first one's RUN script, which the process has parsed already;
+    # with PYBUILD_LINT_FRESH_FILES=1 nothing is remembered between files. Same findings either way.
+    script = "RUN cd /src && apt-get update && apt-get install -y curl | tee log\n"
+    (tmp_path / "a.Dockerfile").write_text("FROM debian\n" + script)
+    (tmp_path / "b.Dockerfile").write_text("FROM debian:12\nWORKDIR /src\n" + script)
+    remembered = run(["lint", "a.Dockerfile", "b.Dockerfile"], tmp_path)
+    fresh = run(["lint", "a.Dockerfile", "b.Dockerfile"], tmp_path, env={"PYBUILD_LINT_FRESH_FILES": "1"})
+    assert remembered.returncode == fresh.returncode == 1
+    assert remembered.stdout == fresh.stdout
+    assert remembered.stdout.count("DL3003") == 2 and remembered.stdout.count("DL3008") == 2
