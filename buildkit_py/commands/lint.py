@@ -40,6 +40,29 @@ class FileResult:
     applied: int = 0
 
 
+def _lint_all(files: list[str], config, context_dir, fix: bool, unsafe: bool, jobs: int) -> list[FileResult]:
+    """Every file's result, in order; long lists are shared out among forked workers (lint/parallel.py)."""
+    import functools
+
+    one = functools.partial(_lint_one, config=config, context_dir=context_dir, fix=fix, unsafe=unsafe)
+    if fix or "-" in files:  # fixes write files, and only this process can read standard input
+        return [one(f) for f in files]
+    from ..lint.parallel import jobs_for, map_in_workers
+
+    n = jobs_for(jobs, len(files))
+    if n == 1:
+        return [one(f) for f in files]
+    import os
+
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.path.getsize(f))
+        except OSError:
+            sizes.append(1)
+    return map_in_workers(one, files, sizes, n)
+
+
 def _lint_one(name: str, config, context_dir, fix: bool, unsafe: bool) -> FileResult:
     from ..errors import PybuildError
     from ..lint.engine import lint
@@ -117,9 +140,11 @@ def _config(config_file, files, select, ignore, failure_threshold, no_fail, buil
 @click.option("--experimental", is_flag=True, help="Run BuildKit's experimental checks too.")
 @click.option("--shellcheck", is_flag=True, help="Run ShellCheck on RUN scripts.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes for long file lists (0: one per CPU; 1: this process only).")
 @click.pass_context
 def lint(ctx: click.Context, paths, fmt, failure_threshold, select, ignore, config_file, no_fail, fix, unsafe_fixes,
-         diff, explain, context_dir, build_arg, target, platform, experimental, shellcheck, statistics) -> None:
+         diff, explain, context_dir, build_arg, target, platform, experimental, shellcheck, statistics, jobs) -> None:
     """Check Dockerfiles (FILES, DIRS searched for Dockerfiles, or - for standard input).
 
     Exit status: 0 clean, 1 findings at or above the failure threshold, 2 usage or syntax error.
@@ -150,7 +175,7 @@ def lint(ctx: click.Context, paths, fmt, failure_threshold, select, ignore, conf
     # rules, the parser) lives until exit: frozen, full collections do not walk it again.
     gc.set_threshold(10_000, 20, 10)
     gc.freeze()
-    results = [_lint_one(f, config, ctx_dir, fix or diff, unsafe_fixes) for f in files]
+    results = _lint_all(files, config, ctx_dir, fix or diff, unsafe_fixes, jobs)
     status = _report(results, config, fmt, fix=fix, diff=diff, statistics=statistics)
     ctx.exit(status)
 
