@@ -41,10 +41,12 @@ def _fsync_dir(path: Path) -> None:
 class BlobWriter:
     """A file-like sink that becomes a blob on `commit()`; dropped if the block exits without it."""
 
-    def __init__(self, blobs: BlobStore, expected: str | None) -> None:
+    def __init__(self, blobs: BlobStore, expected: str | None, producer_hashes: bool = False) -> None:
         self._blobs = blobs
         self.expected = check_digest(expected) if expected else None
-        self._hash = hashlib.sha256()
+        # A producer that hashes every byte it writes here (the layer writer) names the digest at
+        # commit; hashing the same bytes twice cost a full pass over every layer a build made.
+        self._hash = None if producer_hashes else hashlib.sha256()
         self.size = 0
         self.digest: str | None = None
         # Content we already have is only hashed (to verify the source), never written again.
@@ -55,7 +57,8 @@ class BlobWriter:
             self._path, self._file = blobs._new_ingest()
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        self._hash.update(data)
+        if self._hash is not None:
+            self._hash.update(data)
         n = len(data)
         self.size += n
         if self._file is not None:
@@ -83,11 +86,17 @@ class BlobWriter:
             copied += len(chunk)
         return copied
 
-    def commit(self) -> str:
-        """Verify, fsync and move the blob into place; returns its digest."""
+    def commit(self, produced: str | None = None) -> str:
+        """Verify, fsync and move the blob into place; returns its digest.
+
+        `produced`: the digest the producer computed, required (and only allowed) for a writer
+        opened with producer_hashes=True.
+        """
         if self.digest is not None:
             return self.digest
-        digest = "sha256:" + self._hash.hexdigest()
+        if (produced is None) != (self._hash is not None):
+            raise ValueError("commit(produced) goes with writer(producer_hashes=True), and only with it")
+        digest = "sha256:" + self._hash.hexdigest() if self._hash is not None else check_digest(produced)
         if self.expected is not None and digest != self.expected:
             self.abort()
             raise DigestMismatch(self.expected, digest)
@@ -159,9 +168,9 @@ class BlobStore:
             raise InvalidInput(f"blob {digest} is larger than {max_size} bytes; not a manifest or config")
         return data
 
-    def writer(self, expected: str | None = None) -> BlobWriter:
+    def writer(self, expected: str | None = None, *, producer_hashes: bool = False) -> BlobWriter:
         """Stream a blob in: `with blobs.writer() as w: w.write(...); digest = w.commit()`."""
-        return BlobWriter(self, expected)
+        return BlobWriter(self, expected, producer_hashes)
 
     def put_bytes(self, data: bytes, expected: str | None = None) -> str:
         with self.writer(expected) as w:

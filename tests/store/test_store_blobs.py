@@ -102,3 +102,33 @@ def test_cleaner_removes_only_ingest_files_of_dead_writers(tmp_path: Path) -> No
     live.join()
     store.blobs.clean_ingest()
     assert os.listdir(store.blobs.ingest) == []
+
+
+def test_a_layer_written_by_a_hashing_producer_lands_under_the_producers_digest(store: Store, tmp_path: Path) -> None:
+    # The solver's path: the layer writer hashes what it writes and names the digest at commit.
+    from buildkit_py.oci.layer import write_layer_from_dir
+
+    src = tmp_path / "upper"
+    (src / "etc").mkdir(parents=True)
+    (src / "etc" / "motd").write_bytes(b"hello\n" * 1000)
+    with store.writing(), store.blobs.writer(producer_hashes=True) as w:
+        info = write_layer_from_dir(src, w, compression="gzip")
+        digest = w.commit(info.digest)
+    assert digest == info.digest
+    with store.blobs.open(digest) as f:
+        assert sha(f.read()) == digest  # what the producer named is what was stored
+    assert os.listdir(store.blobs.ingest) == []
+
+
+def test_commit_with_a_produced_digest_only_for_producer_hashed_writers(store: Store) -> None:
+    with store.writing():
+        with store.blobs.writer() as w, pytest.raises(ValueError):
+            w.write(b"x")
+            w.commit(sha(b"x"))
+        with store.blobs.writer(producer_hashes=True) as w, pytest.raises(ValueError):
+            w.write(b"x")
+            w.commit()
+        with store.blobs.writer(producer_hashes=True) as w, pytest.raises(InvalidInput):
+            w.write(b"x")
+            w.commit("md5:abc")
+    assert os.listdir(store.blobs.ingest) == []
