@@ -80,6 +80,30 @@ def _cgroups() -> set[str]:
     return {str(p) for p in Path("/sys/fs/cgroup").glob("*/pybuild/pybuild-*")}
 
 
+def _left_behind(before: set[str], grace: float = 3.0) -> set[str]:
+    """Container cgroups that appeared during a test and stay empty: the test's leaks.
+
+    Another pybuild on the machine (a build, a second test run) makes cgroups of its own while
+    this test runs; those hold its processes, or go away when its sandbox ends. A leaked one of
+    ours is empty (its sandbox returned) and stays.
+    """
+    import time
+
+    deadline = time.monotonic() + grace
+    while True:
+        new = {c for c in _cgroups() - before if not _has_procs(c)}
+        if not new or time.monotonic() >= deadline:
+            return new
+        time.sleep(0.1)
+
+
+def _has_procs(cgroup: str) -> bool:
+    try:
+        return bool(Path(cgroup, "cgroup.procs").read_text().strip())
+    except OSError:
+        return False  # gone meanwhile
+
+
 def _orphans() -> list[str]:
     """Processes (runc, a container's) that name the scratch dir of a run that has already ended."""
     found = []
@@ -111,7 +135,7 @@ def sh(tmp_path: Path, busybox_root: Path, executor: str) -> Iterator[Runner]:
         pytest.fail("runc is not installed (scripts/setup.sh installs it)")
     cgroups_before = _cgroups()
     yield Runner(tmp_path, [busybox_root], executor)
-    assert not _cgroups() - cgroups_before, "a container's cgroup was left behind"
+    assert not _left_behind(cgroups_before), "a container's cgroup was left behind"
     host = Path("/proc/self/mountinfo").read_text()
     assert str(tmp_path) not in host, "a mount of the test's dirs was left in the host's mount table"
     assert not _our_mounts(), "a sandbox mount was left in the host's mount table"
