@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lark import Token
-from lark.exceptions import UnexpectedInput
 from lark.lexer import LexerState
 
 from ..errors import Span
 from .errors import DockerfileSyntaxError
 from ..shell.goquote import go_quote
-from .grammar import parser_for
+from .scan import NoToken, tokens
 from .heredoc import Heredoc, can_contain_heredoc, heredocs_from_line
 from .line_parsers import GO_SPACE, LineError, LineSplit, split_line, trim_space
 
@@ -263,30 +262,27 @@ def assemble(text: str, first_line: int, escape: str) -> tuple[str, tuple[Piece,
 
 # ---- heredoc bodies, read by the lexer ---------------------------------------------------
 
-def scan_heredocs(token_text: str, escape: str, state: LexerState) -> Iterator[Token]:
-    """Called by the lexer after a LOGICAL_LINE containing `<<`: yields body and end tokens."""
+def heredoc_tokens(token_text: str, escape: str, text: str, pos: int, line: int) -> list[tuple[str, str, int]]:
+    """The HEREDOC_BODY and HEREDOC_END tokens after a LOGICAL_LINE containing `<<`, which ends at
+    `pos` (on `line`) in `text`: (type, text, line) each. Raises _Unterminated."""
     token_text = token_text[_LEADING.match(token_text).end():]
-    line, _ = logical_line(token_text, 1, escape)
+    logical, _ = logical_line(token_text, 1, escape)
     try:
-        split = split_line(line, escape)
+        split = split_line(logical, escape)
+        if not can_contain_heredoc(split):
+            return []
+        docs = heredocs_from_line(logical)
     except LineError:
-        return  # reported with its place when the instruction is built
-    if not can_contain_heredoc(split):
-        return
-    try:
-        docs = heredocs_from_line(line)
-    except LineError:
-        return
-    text = state.text.text if hasattr(state.text, "text") else state.text
+        return []  # reported with its place when the instruction is built
+    out: list[tuple[str, str, int]] = []
+    n = len(text)
     for doc in docs:
-        ctr = state.line_ctr
-        pos = ctr.char_pos
-        body_start, body_line, body_col = pos, ctr.line, ctr.column
+        body_start, body_line = pos, line
         while True:
-            if pos >= len(text):
+            if pos >= n:
                 raise _Unterminated(doc.name, body_line)
             nl = text.find("\n", pos)
-            end = len(text) if nl < 0 else nl + 1
+            end = n if nl < 0 else nl + 1
             candidate = text[pos:end].rstrip("\r\n")
             if doc.chomp:
                 candidate = candidate.lstrip("\t")
@@ -294,13 +290,23 @@ def scan_heredocs(token_text: str, escape: str, state: LexerState) -> Iterator[T
                 break
             pos = end
         if pos > body_start:
-            body = Token("HEREDOC_BODY", text[body_start:pos], body_start, body_line, body_col)
-            ctr.feed(body.value)
-            yield body
-        end_tok = Token("HEREDOC_END", text[pos:end], pos, ctr.line, ctr.column)
-        ctr.feed(end_tok.value)
-        state.last_token = end_tok
-        yield end_tok
+            out.append(("HEREDOC_BODY", text[body_start:pos], body_line))
+            line += text.count("\n", body_start, pos)
+        out.append(("HEREDOC_END", text[pos:end], line))
+        line += text.count("\n", pos, end)
+        pos = end
+    return out
+
+
+def scan_heredocs(token_text: str, escape: str, state: LexerState) -> Iterator[Token]:
+    """Lark's lexer (grammar.HeredocLexer), after a LOGICAL_LINE containing `<<`: body and end tokens."""
+    text = state.text.text if hasattr(state.text, "text") else state.text
+    ctr = state.line_ctr
+    for kind, value, _ in heredoc_tokens(token_text, escape, text, ctr.char_pos, ctr.line):
+        tok = Token(kind, value, ctr.char_pos, ctr.line, ctr.column)
+        ctr.feed(value)
+        state.last_token = tok
+        yield tok
 
 
 class _Unterminated(Exception):
@@ -319,18 +325,17 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
         text = text[1:]
     directives = scan_directives(text, path)
     escape = next((v for n, v, _ in directives if n == "escape"), "\\")
-    parser = parser_for(escape)
     try:
-        tree = parser.parse(text)
+        toks = tokens(text, escape)
     except _Unterminated as err:
         raise DockerfileSyntaxError(
             "unterminated heredoc", span=_line_span(text, err.line - 2), path=path, source=text,
             hint=f"end the heredoc with a line that is exactly {err.name!r}",
         ) from None
-    except UnexpectedInput as err:  # pragma: no cover - every text has a parse; kept for safety
+    except NoToken as err:  # pragma: no cover - every text has a parse; kept for safety
+        line = max(err.line, 1)
         raise DockerfileSyntaxError(
-            "cannot read this line", span=Span(err.line, err.column, err.line, err.column + 1),
-            path=path, source=text,
+            "cannot read this line", span=Span(line, 1, line, 2), path=path, source=text,
         ) from None
 
     items: list[Directive | Trivia | RawInstruction] = []
@@ -338,27 +343,36 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
     comments: list[str] = []
     n_directives = len(directives)
     n_instructions = 0
-    for child in tree.children:
-        kind = child.data
-        tok = child.children[0]
-        if kind == "instruction":
-            source = str(tok)
+    i, n_toks = 0, len(toks)
+    while i < n_toks:
+        kind, source, tok_line = toks[i]
+        i += 1
+        if kind == "LOGICAL_LINE":
+            heredocs: list[tuple[str, str, int]] = []  # (body, end line text, first line) each
+            while i < n_toks and toks[i][0] in _HEREDOC_TOKENS:
+                if toks[i][0] == "HEREDOC_BODY":
+                    body, first = toks[i][1], toks[i][2]
+                    i += 1
+                else:
+                    body, first = "", toks[i][2]
+                heredocs.append((body, toks[i][1], first))  # toks[i] is the HEREDOC_END
+                i += 1
             lead = _LEADING.match(source).end()
             if lead:
-                items.append(Trivia(source[:lead], tok.line))
+                items.append(Trivia(source[:lead], tok_line))
                 _collect_comments(source[:lead], comments)
-            items.append(_instruction(child, source[lead:], tok.line + source.count("\n", 0, lead),
+            items.append(_instruction(heredocs, source[lead:], tok_line + source.count("\n", 0, lead),
                                       escape, tuple(comments), path, text))
             n_instructions += 1
             comments = []
-        elif kind == "directive" and len(found) < n_directives:
+        elif kind == "DIRECTIVE" and len(found) < n_directives:
             name, value, line = directives[len(found)]
-            d = Directive(name, value, line, str(tok))
+            d = Directive(name, value, line, source)
             found.append(d)
             items.append(d)
         else:  # trailing trivia, or a line that looked like a directive but was not one
-            items.append(Trivia(str(tok), tok.line))
-            _collect_comments(str(tok), comments)
+            items.append(Trivia(source, tok_line))
+            _collect_comments(source, comments)
     if not n_instructions:
         last = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
         raise DockerfileSyntaxError(
@@ -385,8 +399,12 @@ def _line_span(text: str, index: int) -> Span:
     return Span(index + 1, 1, index + 1, len(lines[index].rstrip("\r")) + 1)
 
 
+_HEREDOC_TOKENS = frozenset({"HEREDOC_BODY", "HEREDOC_END"})
+
+
 def _instruction(
-    node, source: str, start: int, escape: str, comments: tuple[str, ...], path: str | None, text: str
+    bodies: list[tuple[str, str, int]], source: str, start: int, escape: str, comments: tuple[str, ...],
+    path: str | None, text: str,
 ) -> RawInstruction:
     line, empty = logical_line(source, start, escape)
     end_line = start + source.count("\n") - (1 if source.endswith("\n") else 0)
@@ -398,18 +416,14 @@ def _instruction(
             path=path, source=text,
         ) from None
     heredocs: list[Heredoc] = []
-    if len(node.children) > 1:
+    if bodies:
         docs = heredocs_from_line(line)
-        for doc, hd in zip(docs, node.children[1:]):
-            body = "".join(str(t) for t in hd.children[:-1])
-            end_tok = hd.children[-1]
-            heredocs.append(doc.with_body(body, str(end_tok), tok_line(hd)))
-            source += body + str(end_tok)
-            end_line = end_tok.line
+        for doc, (body, end_text, first_line) in zip(docs, bodies):
+            heredocs.append(doc.with_body(body, end_text, first_line))
+            source += body + end_text
+            end_line = first_line + body.count("\n")
     return RawInstruction(
         split, line, source, start, end_line, escape, empty, comments, tuple(heredocs)
     )
 
 
-def tok_line(heredoc_tree) -> int:
-    return heredoc_tree.children[0].line

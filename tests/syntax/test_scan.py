@@ -1,0 +1,68 @@
+"""syntax/scan.py reads the grammar's tokens as Lark's own parser does: same tokens, same lines, same errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from buildkit_py.syntax.grammar import parser_for
+from buildkit_py.syntax.raw import BOM, _Unterminated, scan_directives
+from buildkit_py.syntax.scan import tokens
+from tests.syntax.test_fuzz import ALPHABET, SEED
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+HEREDOCS = ("FROM a\nRUN <<EOF\nbody\nEOF\nCOPY <<A <<-B /d\nA1\nA\n\tB1\n\tB\nRUN <<X cat\nX\n"
+            "RUN 3<<'Q' cat <&3\nq\nQ\n# syntax=x\nRUN x\n")
+
+
+def lark_tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
+    """The tokens of `Lark.parse`'s tree, in order (the reference)."""
+    tree = parser_for(escape).parse(text)
+    out = []
+    for tok in tree.scan_values(lambda _: True):
+        out.append((tok.type, str(tok), tok.line))
+    return out
+
+
+def both(text: str) -> None:
+    text = text[1:] if text.startswith(BOM) else text
+    try:
+        escape = next((v for n, v, _ in scan_directives(text) if n == "escape"), "\\")
+    except Exception:  # a repeated or bad directive: parse_raw stops before tokens
+        return
+    try:
+        want = lark_tokens(text, escape)
+    except _Unterminated as err:
+        with pytest.raises(_Unterminated) as got:
+            tokens(text, escape)
+        assert (got.value.name, got.value.line) == (err.name, err.line)
+        return
+    assert tokens(text, escape) == want
+
+
+def test_corpus_and_heredocs_give_lark_s_tokens():
+    files = sorted(p for p in CORPUS.glob("*/*") if p.is_file() and "Dockerfile" in p.name)
+    assert len(files) > 100, f"the corpus is missing from {CORPUS}"
+    for path in files:
+        both(path.read_text(encoding="utf-8", errors="surrogateescape"))
+    both(HEREDOCS)
+    both("# escape=`\nFROM a\nRUN x `\n  y\nRUN <<EOF\nz\nEOF\n")
+    both("# syntax=a\n# check=skip=all\n\n# syntax=b\nFROM a\n# trailing\n\n")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(ALPHABET, max_size=200))
+def test_random_text_gives_lark_s_tokens(text: str) -> None:
+    both(text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(SEED)), st.integers(0, 4), st.text(ALPHABET, max_size=6)), max_size=6))
+def test_mutated_dockerfile_gives_lark_s_tokens(edits: list[tuple[int, int, str]]) -> None:
+    text = SEED + HEREDOCS
+    for pos, cut, insert in edits:
+        pos = min(pos, len(text))
+        text = text[:pos] + insert + text[pos + cut:]
+    both(text)
