@@ -12,9 +12,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from lark.parsers.lalr_analysis import Shift
-from lark.utils import TextSlice
-
 from .grammar import parser_for
 
 
@@ -27,19 +24,29 @@ class NoToken(Exception):
 
 
 @functools.cache
-def _tables(escape: str) -> tuple[dict[Any, dict[str, tuple[Any, Any]]], dict[Any, Any], Any, Any]:
-    frontend = parser_for(escape).parser
-    table = frontend.parser.parser.parse_table
-    scanners = {state: lexer.scanner for state, lexer in frontend.lexer.lexers.items()}
-    return table.states, scanners, table.start_states["start"], table.end_states["start"]
+def _tables(escape: str) -> tuple[dict[Any, dict[str, tuple[Any, Any]]], dict[Any, Any], Any, Any, Any, Any] | None:
+    """Lark's parse table and per-state scanners, or None where this Lark keeps them elsewhere."""
+    try:
+        from lark.parsers.lalr_analysis import Shift
+        from lark.utils import TextSlice
+
+        frontend = parser_for(escape).parser
+        table = frontend.parser.parser.parse_table
+        scanners = {state: lexer.scanner for state, lexer in frontend.lexer.lexers.items()}
+        return table.states, scanners, table.start_states["start"], table.end_states["start"], Shift, TextSlice
+    except (ImportError, AttributeError, KeyError, TypeError):  # another Lark's internals: use Lark.parse
+        return None
 
 
 def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
     """(terminal, text, first line) for each token of `text`. Raises NoToken and raw._Unterminated."""
+    tables = _tables(escape)
+    if tables is None:
+        return lark_tokens(text, escape)
     from .raw import heredoc_tokens
 
-    states, scanners, start, end = _tables(escape)
-    whole = TextSlice(text, 0, len(text))
+    states, scanners, start, end, shift, text_slice = tables
+    whole = text_slice(text, 0, len(text))
     n = len(text)
     stack = [start]
     out: list[tuple[str, str, int]] = []
@@ -65,7 +72,7 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
         else:
             token = ("$END", "", line)
         try:
-            _feed(states, stack, token[0], end)
+            _feed(states, stack, token[0], end, shift)
         except KeyError:
             raise NoToken(token[2]) from None
         if token[0] == "$END":
@@ -73,11 +80,11 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
         out.append(token)
 
 
-def _feed(states: dict, stack: list, kind: str, end: Any) -> None:
+def _feed(states: dict, stack: list, kind: str, end: Any, shift: Any) -> None:
     """One token through the LALR table: reduce as the table says, then shift (or accept at the end)."""
     while True:
         action, arg = states[stack[-1]][kind]  # KeyError: this token cannot come here
-        if action is Shift:
+        if action is shift:
             stack.append(arg)
             return
         size = len(arg.expansion)
@@ -86,3 +93,14 @@ def _feed(states: dict, stack: list, kind: str, end: Any) -> None:
         stack.append(states[stack[-1]][arg.origin.name][1])
         if kind == "$END" and stack[-1] == end:
             return
+
+
+def lark_tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
+    """The same tokens through `Lark.parse` (the reference, and the way on a Lark whose internals differ)."""
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        tree = parser_for(escape).parse(text)
+    except UnexpectedInput as err:  # pragma: no cover - every text has a parse
+        raise NoToken(getattr(err, "line", 1)) from None
+    return [(tok.type, str(tok), tok.line) for tok in tree.scan_values(lambda _: True)]

@@ -7,23 +7,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from buildkit_py.syntax.grammar import parser_for
 from buildkit_py.syntax.raw import BOM, _Unterminated, scan_directives
-from buildkit_py.syntax.scan import tokens
+from buildkit_py.syntax import scan
+from buildkit_py.syntax.raw import parse_raw
+from buildkit_py.syntax.scan import lark_tokens, tokens
 from tests.syntax.test_fuzz import ALPHABET, SEED
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 HEREDOCS = ("FROM a\nRUN <<EOF\nbody\nEOF\nCOPY <<A <<-B /d\nA1\nA\n\tB1\n\tB\nRUN <<X cat\nX\n"
             "RUN 3<<'Q' cat <&3\nq\nQ\n# syntax=x\nRUN x\n")
-
-
-def lark_tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
-    """The tokens of `Lark.parse`'s tree, in order (the reference)."""
-    tree = parser_for(escape).parse(text)
-    out = []
-    for tok in tree.scan_values(lambda _: True):
-        out.append((tok.type, str(tok), tok.line))
-    return out
 
 
 def both(text: str) -> None:
@@ -66,3 +58,12 @@ def test_mutated_dockerfile_gives_lark_s_tokens(edits: list[tuple[int, int, str]
         pos = min(pos, len(text))
         text = text[:pos] + insert + text[pos + cut:]
     both(text)
+
+
+def test_without_lark_s_internals_tokens_come_from_lark_parse(monkeypatch):
+    # Another Lark may keep its table and lexers elsewhere: then the tokens come from Lark.parse.
+    text = "# syntax=x\nFROM a\nRUN <<EOF\nbody\nEOF\n# end\n"
+    want = parse_raw(text).dump()
+    monkeypatch.setattr(scan, "_tables", lambda escape: None)
+    assert tokens(text, "\\") == lark_tokens(text, "\\")
+    assert parse_raw(text).dump() == want
