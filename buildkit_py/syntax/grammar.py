@@ -10,25 +10,15 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token
 from lark.lexer import ContextualLexer, LexerState, TerminalDef
 
-_HERE = Path(__file__).resolve().parent
-# In a checkout the grammar lives at the top of the repository; an installed package carries a copy.
-_CANDIDATES = (_HERE.parent.parent / "grammar" / "dockerfile.lark", _HERE / "dockerfile.lark")
+from .grammar_source import grammar_text
 
 # Terminals whose patterns mention the escape character.
 _ESCAPED_TERMINALS = frozenset({"LOGICAL_LINE"})
-
-
-def grammar_text() -> str:
-    for path in _CANDIDATES:
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    raise FileNotFoundError("grammar/dockerfile.lark not found")  # pragma: no cover
 
 
 def use_backtick(term: TerminalDef) -> None:

@@ -9,9 +9,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-from lark import Token
-from lark.lexer import LexerState
+from typing import TYPE_CHECKING
 
 from ..errors import Span
 from .errors import DockerfileSyntaxError
@@ -19,6 +17,10 @@ from ..shell.goquote import go_quote
 from .scan import NoToken, tokens
 from .heredoc import Heredoc, can_contain_heredoc, heredocs_from_line
 from .line_parsers import GO_SPACE, LineError, LineSplit, split_line, trim_space
+
+if TYPE_CHECKING:
+    from lark import Token
+    from lark.lexer import LexerState
 
 BOM = "\ufeff"
 _DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
@@ -300,6 +302,8 @@ def heredoc_tokens(token_text: str, escape: str, text: str, pos: int, line: int)
 
 def scan_heredocs(token_text: str, escape: str, state: LexerState) -> Iterator[Token]:
     """Lark's lexer (grammar.HeredocLexer), after a LOGICAL_LINE containing `<<`: body and end tokens."""
+    from lark import Token
+
     text = state.text.text if hasattr(state.text, "text") else state.text
     ctr = state.line_ctr
     for kind, value, _ in heredoc_tokens(token_text, escape, text, ctr.char_pos, ctr.line):

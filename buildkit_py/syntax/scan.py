@@ -1,18 +1,24 @@
-"""The grammar's tokens, read with Lark's own parse table and contextual lexers, without its runtime.
+"""The grammar's tokens, read with the parse table and contextual lexers Lark builds, without its runtime.
 
 Lark compiles grammar/dockerfile.lark into an LALR table and, for each parser state, a lexer that
 tries only the terminals that state accepts (which is how a `# syntax=` comment is a directive at
 the top of a file and a comment anywhere else). `Lark.parse` then builds a Token object per token,
 counts lines and columns, and builds a tree, which for this grammar (a few tokens per instruction)
-cost about as much as matching the terminals. `tokens` drives the same table and the same lexers
-with plain tuples. tests/syntax check that it gives what `Lark.parse` gives.
+cost about as much as matching the terminals; importing Lark cost more than parsing a typical file.
+
+So the table and each state's terminal regex are taken from the Lark parser once, kept as plain data
+in the user's cache directory (keyed by the grammar's text), and `tokens` drives them with plain
+tuples; Lark is imported only to build them. tests/syntax check the tokens against `Lark.parse`'s.
 """
 from __future__ import annotations
 
 import functools
+import os
+import re
 from typing import Any
 
-from .grammar import parser_for
+# Bump when the layout of the cached tables changes.
+_FORMAT = 1
 
 
 class NoToken(Exception):
@@ -24,18 +30,86 @@ class NoToken(Exception):
 
 
 @functools.cache
-def _tables(escape: str) -> tuple[dict[Any, dict[str, tuple[Any, Any]]], dict[Any, Any], Any, Any, Any, Any] | None:
-    """Lark's parse table and per-state scanners, or None where this Lark keeps them elsewhere."""
+def _tables(escape: str) -> tuple[dict, dict[Any, list[re.Pattern[str]]], Any, Any] | None:
+    """(actions by state, compiled scanners by state, start state, end state); None: use Lark.parse.
+
+    An action is (1, next state) to shift, or (0, rule name, rule size) to reduce.
+    """
+    from .grammar_source import grammar_text
+
+    grammar = grammar_text()
+    data = _load(escape, grammar)
+    if data is None:
+        data = _from_lark(escape, grammar)
+        if data is None:
+            return None
+        _save(escape, data)
+    try:
+        scanners = {state: [re.compile(p, f) for p, f in pats] for state, pats in data["scanners"]}
+        return data["states"], scanners, data["start"], data["end"]
+    except (KeyError, TypeError, ValueError, re.error):  # pragma: no cover - _load checked the shape
+        return None
+
+
+def _from_lark(escape: str, grammar: str) -> dict | None:
+    """The tables of the Lark parser for `escape`, as plain data; None where Lark keeps them elsewhere."""
     try:
         from lark.parsers.lalr_analysis import Shift
-        from lark.utils import TextSlice
+
+        from .grammar import parser_for
 
         frontend = parser_for(escape).parser
         table = frontend.parser.parser.parse_table
-        scanners = {state: lexer.scanner for state, lexer in frontend.lexer.lexers.items()}
-        return table.states, scanners, table.start_states["start"], table.end_states["start"], Shift, TextSlice
+        # plain str and int throughout (Lark's names are str subclasses), as marshal needs
+        states = {
+            int(state): {str(name): (1, int(arg)) if action is Shift else (0, str(arg.origin.name), len(arg.expansion))
+                         for name, (action, arg) in actions.items()}
+            for state, actions in table.states.items()
+        }
+        scanners = [(int(state), [(str(m.pattern), int(m.flags)) for m in lexer.scanner._mres])
+                    for state, lexer in frontend.lexer.lexers.items()]
+        return {"format": _FORMAT, "grammar": grammar, "escape": escape, "states": states, "scanners": scanners,
+                "start": int(table.start_states["start"]), "end": int(table.end_states["start"])}
     except (ImportError, AttributeError, KeyError, TypeError):  # another Lark's internals: use Lark.parse
         return None
+
+
+def _cache_file(escape: str) -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    name = "backslash" if escape == "\\" else "backtick"
+    return os.path.join(base, "pybuild", f"dockerfile-tables-{name}.marshal")
+
+
+def _load(escape: str, grammar: str) -> dict | None:
+    import marshal
+
+    try:
+        with open(_cache_file(escape), "rb") as f:
+            data = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    ok = (isinstance(data, dict) and data.get("format") == _FORMAT and data.get("grammar") == grammar
+          and data.get("escape") == escape and isinstance(data.get("states"), dict)
+          and isinstance(data.get("scanners"), list))
+    return data if ok else None
+
+
+def _save(escape: str, data: dict) -> None:
+    """Write the tables for the next process (atomically; a cache that cannot be written is skipped)."""
+    import marshal
+
+    path = _cache_file(escape)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            marshal.dump(data, f)
+        os.replace(tmp, path)
+    except (OSError, ValueError):  # ValueError: something marshal cannot write; the next process rebuilds
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
@@ -45,8 +119,7 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
         return lark_tokens(text, escape)
     from .raw import heredoc_tokens
 
-    states, scanners, start, end, shift, text_slice = tables
-    whole = text_slice(text, 0, len(text))
+    states, scanners, start, end = tables
     n = len(text)
     stack = [start]
     out: list[tuple[str, str, int]] = []
@@ -56,23 +129,27 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
         if queued:
             token = queued.pop(0)
         elif pos < n:
-            found = scanners[stack[-1]].match(whole, pos)
-            if found is None:
+            for scanner in scanners[stack[-1]]:  # the state's terminals, in Lark's order
+                m = scanner.match(text, pos)
+                if m is not None:
+                    break
+            else:
                 raise NoToken(line)
-            value, kind = found
+            value = m.group(0)
+            kind = m.lastgroup or ""
             token = (kind, value, line)
             pos += len(value)
             line += value.count("\n")
             if kind == "LOGICAL_LINE" and "<<" in value:
                 queued = heredoc_tokens(value, escape, text, pos, line)
                 if queued:
-                    last_kind, last_value, last_line = queued[-1]
+                    _, last_value, last_line = queued[-1]
                     pos += sum(len(v) for _, v, _ in queued)
                     line = last_line + last_value.count("\n")
         else:
             token = ("$END", "", line)
         try:
-            _feed(states, stack, token[0], end, shift)
+            _feed(states, stack, token[0], end)
         except KeyError:
             raise NoToken(token[2]) from None
         if token[0] == "$END":
@@ -80,17 +157,17 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
         out.append(token)
 
 
-def _feed(states: dict, stack: list, kind: str, end: Any, shift: Any) -> None:
+def _feed(states: dict, stack: list, kind: str, end: Any) -> None:
     """One token through the LALR table: reduce as the table says, then shift (or accept at the end)."""
     while True:
-        action, arg = states[stack[-1]][kind]  # KeyError: this token cannot come here
-        if action is shift:
-            stack.append(arg)
+        action = states[stack[-1]][kind]  # KeyError: this token cannot come here
+        if action[0]:
+            stack.append(action[1])
             return
-        size = len(arg.expansion)
+        size = action[2]
         if size:
             del stack[-size:]
-        stack.append(states[stack[-1]][arg.origin.name][1])
+        stack.append(states[stack[-1]][action[1]][1])
         if kind == "$END" and stack[-1] == end:
             return
 
@@ -98,6 +175,8 @@ def _feed(states: dict, stack: list, kind: str, end: Any, shift: Any) -> None:
 def lark_tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
     """The same tokens through `Lark.parse` (the reference, and the way on a Lark whose internals differ)."""
     from lark.exceptions import UnexpectedInput
+
+    from .grammar import parser_for
 
     try:
         tree = parser_for(escape).parse(text)

@@ -67,3 +67,41 @@ def test_without_lark_s_internals_tokens_come_from_lark_parse(monkeypatch):
     monkeypatch.setattr(scan, "_tables", lambda escape: None)
     assert tokens(text, "\\") == lark_tokens(text, "\\")
     assert parse_raw(text).dump() == want
+
+
+PROBE = ("import sys, json\n"
+         "from buildkit_py.syntax import parse\n"
+         "df = parse('# escape=`\\nFROM a\\nRUN x `\\n  y\\n')\n"
+         "print(json.dumps([df.instructions[1].line, any(m.startswith('lark') for m in sys.modules)]))\n")
+
+
+def _probe(cache: Path) -> list:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def test_tables_are_cached_so_that_parsing_needs_no_lark_import(tmp_path):
+    cache = tmp_path / "cache"
+    assert _probe(cache) == ["RUN x   y", True]  # the first process builds the tables with Lark
+    files = sorted(p.name for p in (cache / "pybuild").glob("dockerfile-tables-*"))
+    assert files == ["dockerfile-tables-backtick.marshal"]
+    assert _probe(cache) == ["RUN x   y", False]  # the next one reads them: Lark is not imported
+
+    table = cache / "pybuild" / "dockerfile-tables-backtick.marshal"
+    table.write_bytes(b"\x00garbage")  # a damaged cache is rebuilt
+    assert _probe(cache) == ["RUN x   y", True]
+    assert _probe(cache) == ["RUN x   y", False]
+
+    import marshal
+
+    data = marshal.loads(table.read_bytes())
+    data["grammar"] += "\n// another grammar\n"  # tables of another grammar are not used
+    table.write_bytes(marshal.dumps(data))
+    assert _probe(cache) == ["RUN x   y", True]
+    assert marshal.loads(table.read_bytes())["grammar"] != data["grammar"]
