@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from .terminal import use_color  # noqa: F401 - commands import it from here
+
 # name -> (module under buildkit_py.commands, attribute, one-line help for `pybuild --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "build": ("build", "build", "Build an image from a Dockerfile."),
@@ -79,16 +81,6 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, debug: bool) -> None:
     """pybuild: build and lint Dockerfiles without a daemon."""
     ctx.obj = {"debug": debug}
-
-
-def use_color(stream: Any = None) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    stream = stream or sys.stderr
-    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def main(argv: list[str] | None = None) -> None:

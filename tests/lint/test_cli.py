@@ -249,3 +249,42 @@ def test_remembered_scripts_do_not_change_findings(tmp_path):
     assert remembered.returncode == fresh.returncode == 1
     assert remembered.stdout == fresh.stdout
     assert remembered.stdout.count("DL3003") == 2 and remembered.stdout.count("DL3008") == 2
+
+
+def test_lean_lint_prints_and_exits_as_the_click_command(tmp_path):
+    # The console script lints common command lines without click (commands/lint_run.lean_lint);
+    # other command lines go to the click command. Either way the same output and status.
+    (tmp_path / "a.Dockerfile").write_text(LEGACY)
+    (tmp_path / "b.Dockerfile").write_text("FROM scratch\nCOPY. /app\nRUN cd /x\n")
+    (tmp_path / "broken.Dockerfile").write_text("FROM scratch\nRUN <<EOF\nnever ends\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "Dockerfile").write_text(CLEAN)
+    cases = [["lint", "a.Dockerfile"], ["lint", "a.Dockerfile", "b.Dockerfile", "broken.Dockerfile"],
+             ["lint", "--format=json", "b.Dockerfile"], ["lint", "--format", "sarif", "a.Dockerfile"],
+             ["lint", "--format=gnu", "--no-fail", "b.Dockerfile"], ["lint", "--statistics", "a.Dockerfile", "b.Dockerfile"],
+             ["lint", "--failure-threshold", "error", "a.Dockerfile"], ["lint", "-j", "1", "sub"],
+             ["lint", "--jobs=2", "a.Dockerfile", "sub"], ["lint", "missing.Dockerfile"], ["lint", "--format=xml", "a.Dockerfile"],
+             ["lint", "--select", "DL3003", "b.Dockerfile"], ["lint", "--jobs", "x", "a.Dockerfile"]]
+    for extra_env in ({}, {"FORCE_COLOR": "1"}):
+        for args in cases:
+            env = {**os.environ, "NO_COLOR": "", **extra_env}
+            env.pop("NO_COLOR")
+            if not extra_env:
+                env.pop("FORCE_COLOR", None)
+            lean = subprocess.run(ENTRY + args, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+            full = subprocess.run(PYBUILD + args, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+            assert (lean.returncode, lean.stdout, lean.stderr) == (full.returncode, full.stdout, full.stderr), \
+                (args, extra_env)
+
+
+def test_lean_lint_does_not_load_click(tmp_path):
+    (tmp_path / "Dockerfile").write_text(LEGACY)
+    env = {**os.environ, "NO_COLOR": "1"}
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "buildkit_py.entry", "lint", "Dockerfile"],
+                       cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 1 and "LegacyKeyValueFormat" in r.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
+    assert "buildkit_py.lint.engine" in imported and "click" not in imported
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "buildkit_py.entry", "lint", "--select", "DL3006",
+                        "Dockerfile"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert "click" in {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
