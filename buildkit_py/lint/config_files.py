@@ -8,7 +8,6 @@ of them is used; when it has several, .hadolint.yaml is read first, then pyproje
 """
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import fields, replace
 from pathlib import Path
@@ -55,6 +54,8 @@ def find_config_files(start: Path) -> list[Path]:
 
 
 def _has_pybuild_table(path: Path) -> bool:
+    import tomllib  # here: most lint runs find no TOML file to read
+
     try:
         text = path.read_text(encoding="utf-8")
         if "pybuild" not in text:
@@ -81,6 +82,8 @@ def apply_file(config: LintConfig, path: Path) -> LintConfig:
         raise ConfigError(f"cannot read config file {path}: {err.strerror}", path=str(path)) from None
     if path.name in HADOLINT_FILES or path.suffix in (".yaml", ".yml"):
         return apply_hadolint(config, _load_yaml(text, path), path)
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
