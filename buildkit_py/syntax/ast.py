@@ -150,13 +150,16 @@ class Run(_CommandLine):
     devices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+# Instructions that add no field to their base are plain subclasses: the base's generated methods
+# serve them (repr and == go by the instance's class), and generating a copy of each for every
+# class was a measurable part of every lint's start-up.
 class Cmd(_CommandLine):
+    __slots__ = ()
     name: ClassVar[str] = "CMD"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Entrypoint(_CommandLine):
+    __slots__ = ()
     name: ClassVar[str] = "ENTRYPOINT"
 
 
@@ -167,15 +170,20 @@ class Shell(Instruction):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Env(Instruction):
+class _Pairs(Instruction):
+    """ENV and LABEL: key=value pairs."""
+
+    pairs: tuple[KeyValue, ...] = ()
+
+
+class Env(_Pairs):
+    __slots__ = ()
     name: ClassVar[str] = "ENV"
-    pairs: tuple[KeyValue, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Label(Instruction):
+class Label(_Pairs):
+    __slots__ = ()
     name: ClassVar[str] = "LABEL"
-    pairs: tuple[KeyValue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
