@@ -12,6 +12,7 @@ import pytest
 
 from tests.helpers.rootfs import busybox_path, busybox_rootfs_tar
 from tests.registry.servers import RegistryProcess, env_without_proxies
+from tests.registry.tokenproxy import TokenProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 USERS = {"alice": "s3cret-pass"}
@@ -115,3 +116,10 @@ def docker_config(home: Path) -> dict:
     p = home / ".docker" / "config.json"
     return json.loads(p.read_text()) if p.exists() else {}
 
+
+@pytest.fixture
+def token_proxy(registry: RegistryProcess) -> Iterator[TokenProxy]:
+    """A bearer-token front (in Docker Hub's shape) for the plain registry, with the USERS accounts."""
+    proxy = TokenProxy(registry.address, USERS)
+    yield proxy
+    proxy.close()

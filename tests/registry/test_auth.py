@@ -7,7 +7,6 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -117,13 +116,6 @@ def test_a_missing_credential_helper_is_a_clear_error(cli: Cli, auth_registry: R
 
 
 # ---- bearer tokens ------------------------------------------------------------------------------
-
-@pytest.fixture
-def token_proxy(registry: RegistryProcess) -> Iterator[TokenProxy]:
-    proxy = TokenProxy(registry.address, USERS)
-    yield proxy
-    proxy.close()
-
 
 def test_bearer_flow_like_docker_hub(cli: Cli, token_proxy: TokenProxy, busybox: str, tmp_path: Path) -> None:
     name = f"{token_proxy.address}/team/app:1"

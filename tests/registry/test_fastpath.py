@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,13 +259,6 @@ def test_basic_auth_from_docker_config_is_used_and_a_missing_login_is_reported_o
     other("pull", name)
     pulled = entry(other, "pull", name)
     assert pulled.lean and pulled.code == 0 and "Image is up to date" in pulled.out
-
-
-@pytest.fixture
-def token_proxy(registry: RegistryProcess) -> Iterator[TokenProxy]:
-    proxy = TokenProxy(registry.address, USERS)
-    yield proxy
-    proxy.close()
 
 
 def test_bearer_tokens_go_the_full_way(cli: Cli, token_proxy: TokenProxy, busybox: str, tmp_path: Path) -> None:
