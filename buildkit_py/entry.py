@@ -75,9 +75,10 @@ def _fast_build(args: list[str]) -> bool:
     build_args, labels = _kv(opts["build_args"]), _kv(opts["labels"])
     if build_args is None or labels is None:
         return False
+    from .locations import store_root
     from .solver import memo
 
-    root = memo.store_root()
+    root = store_root()
     key = memo.key_for(root, context=opts["context"], dockerfile=opts.get("file"), dockerfile_text=None,
                        build_args=build_args, target=opts.get("target"), platform=opts.get("platform"),
                        labels=labels, compression="gzip", network=opts.get("network") or "default", secrets=[])

@@ -15,6 +15,7 @@ import os
 # that these queries do not use.
 import _sqlite3 as sqlite3
 
+from ..locations import store_root
 from . import leanref
 from .leanhttp import Fallback
 
@@ -148,12 +149,3 @@ class LeanStore:
             con.execute("ROLLBACK")
             raise
 
-
-def store_root() -> str:
-    """As store/paths.py: $PYBUILD_ROOT, else $XDG_DATA_HOME/pybuild, else ~/.local/share/pybuild."""
-    env = os.environ.get("PYBUILD_ROOT")
-    if env:
-        return os.path.expanduser(env)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = os.path.expanduser(xdg) if xdg else os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(base, "pybuild")

@@ -64,16 +64,6 @@ def key_for(store_root: str, *, context: str | None, dockerfile: str | None, doc
     return memo_key(text, os.path.basename(path), ctx_digest, fields)
 
 
-def store_root() -> str:
-    """$PYBUILD_ROOT, else $XDG_DATA_HOME/pybuild, else ~/.local/share/pybuild (as store/paths.py)."""
-    env = os.environ.get("PYBUILD_ROOT")
-    if env:
-        return os.path.expanduser(env)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = os.path.expanduser(xdg) if xdg else os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(base, "pybuild")
-
-
 def context_digest(root: str, dockerfile_path: str | None, stat_cache) -> str:
     """Digest of the whole context as the build would see it (.dockerignore applied)."""
     from ..contenthash.context import BuildContext

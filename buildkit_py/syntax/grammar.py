@@ -48,8 +48,9 @@ class BacktickHeredocLexer(HeredocLexer):
 
 def _cache_path(escape: str) -> str | bool:
     """Where to keep the compiled tables: the user's cache directory, or nowhere."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    d = os.path.join(base, "pybuild")
+    from ..locations import cache_dir
+
+    d = cache_dir()
     try:
         os.makedirs(d, exist_ok=True)
     except OSError:

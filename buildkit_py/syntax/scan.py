@@ -75,9 +75,10 @@ def _from_lark(escape: str, grammar: str) -> dict | None:
 
 
 def _cache_file(escape: str) -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    from ..locations import cache_dir
+
     name = "backslash" if escape == "\\" else "backtick"
-    return os.path.join(base, "pybuild", f"dockerfile-tables-{name}.marshal")
+    return os.path.join(cache_dir(), f"dockerfile-tables-{name}.marshal")
 
 
 def _load(escape: str, grammar: str) -> dict | None:
