@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import re
 
-# The patterns of store/reference.py, unchanged.
-_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
-_DOMAIN = re.compile(
-    r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-    r"(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?"
-)
-_TAG = re.compile(r"[\w][\w.-]{0,127}")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+from ..refpatterns import COMPONENT as _COMPONENT
+from ..refpatterns import DOMAIN as _DOMAIN
+from ..refpatterns import HEX64 as _HEX64
+from ..refpatterns import TAG as _TAG
+
 _SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
 
 

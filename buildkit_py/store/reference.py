@@ -7,6 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..refpatterns import COMPONENT as _COMPONENT
+from ..refpatterns import DOMAIN as _DOMAIN
+from ..refpatterns import HEX64 as _HEX64
+from ..refpatterns import TAG as _TAG
 from .errors import InvalidInput
 
 DEFAULT_DOMAIN = "docker.io"
@@ -14,14 +18,7 @@ DEFAULT_TAG = "latest"
 _LEGACY_DOMAIN = "index.docker.io"
 _OFFICIAL_PREFIX = "library/"
 
-_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
-_DOMAIN = re.compile(
-    r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-    r"(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?"
-)
-_TAG = re.compile(r"[\w][\w.-]{0,127}")
 _DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-f]{32,}")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 _HINT = "a reference looks like NAME[:TAG][@DIGEST], e.g. busybox:1.36 or registry.example:5000/team/app"
 
 
