@@ -86,7 +86,7 @@ def _load(escape: str, grammar: str) -> dict | None:
 
     try:
         with open(_cache_file(escape), "rb") as f:
-            data = marshal.load(f)
+            data = marshal.loads(f.read())  # one read: marshal.load(f) reads in small pieces
     except (OSError, EOFError, ValueError, TypeError):
         return None
     ok = (isinstance(data, dict) and data.get("format") == _FORMAT and data.get("grammar") == grammar
