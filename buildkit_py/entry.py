@@ -132,6 +132,7 @@ def _fast_lint(args: list[str]) -> bool:
 
 def _leave(status: int) -> None:
     """Flush and exit without the interpreter's teardown (nothing is left open to close)."""
+    _save_caches()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -153,6 +154,7 @@ def main() -> None:
         try:
             if fast(argv[1:]):
                 if argv[0] in _QUICK_EXIT:
+                    _save_caches()
                     sys.stdout.flush()
                     sys.stderr.flush()
                     os._exit(0)
@@ -169,6 +171,13 @@ def main() -> None:
     cli_main()
 
 
+def _save_caches() -> None:
+    """What atexit would have saved: os._exit skips it (records.py's compiled dataclass methods)."""
+    records = sys.modules.get("buildkit_py.records")
+    if records is not None:
+        records.flush()
+
+
 def _exit_without_teardown(run) -> None:
     """Run the CLI, flush its output, and leave without the interpreter's teardown.
 
@@ -182,6 +191,7 @@ def _exit_without_teardown(run) -> None:
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    _save_caches()
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -5,7 +5,7 @@ the CLI turns any of them into one clear message and an exit status, never a tra
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

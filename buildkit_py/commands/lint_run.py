@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from pathlib import Path
 
 from ..terminal import use_color

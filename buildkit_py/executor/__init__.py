@@ -8,7 +8,7 @@ imported only when a step runs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 
 from buildkit_py.errors import PybuildError

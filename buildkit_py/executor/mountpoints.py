@@ -11,7 +11,8 @@ import errno
 import os
 import posixpath
 import stat
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from pathlib import Path
 
 from buildkit_py.executor import linux

@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 
 from buildkit_py.executor import ExecError, linux

@@ -1,7 +1,7 @@
 """What to run in the sandbox: the process and its extra mounts (plain data, no I/O)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_HOSTNAME = "buildkitsandbox"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from ..records import dataclass
 
 from buildkit_py.executor import ExecError
 from buildkit_py.executor.linux import open_in_root

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import BinaryIO
 
 from ..oci.compress import LayerReader

@@ -12,7 +12,7 @@ import posixpath
 import re
 import tarfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 

@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 from typing import BinaryIO
 

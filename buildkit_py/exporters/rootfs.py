@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 from typing import BinaryIO
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import platform as _platform
-from dataclasses import dataclass
+from ..records import dataclass
 
 # Usable in RUN without an ARG line, and kept out of cache keys and history (as BuildKit does).
 PROXY_ARGS = frozenset({

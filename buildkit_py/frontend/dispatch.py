@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
+from ..records import dataclass
 
 from ..shell.lex import Lexer, ShellExpansionError
 from ..syntax import ast as A

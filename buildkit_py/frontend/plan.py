@@ -6,7 +6,7 @@ with the global ARGs (those before the first FROM) and the automatic platform AR
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from ..records import dataclass
 
 from ..errors import PybuildError, Span
 from ..shell.lex import Lexer, ShellExpansionError

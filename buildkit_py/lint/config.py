@@ -1,7 +1,8 @@
 """Lint configuration: what to run and how strictly (loading from files lives in config_files.py)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 
 from .model import Severity
 

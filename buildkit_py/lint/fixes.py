@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from ..records import dataclass
 
 from .model import Diagnostic, Edit, Fix
 

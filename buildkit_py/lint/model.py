@@ -1,7 +1,8 @@
 """What the linter produces: diagnostics, with optional fixes as text edits."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 

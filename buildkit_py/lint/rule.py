@@ -6,7 +6,8 @@ suppression or output — the engine does, from the rule's declaration and the c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from typing import TYPE_CHECKING
 
 from .model import Finding, Severity

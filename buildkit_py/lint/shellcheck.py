@@ -23,7 +23,8 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -6,7 +6,8 @@ modelled; other Docker fields (container_config, docker_version, ...) ride along
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from typing import Any
 
 from buildkit_py.oci.jsonfields import (

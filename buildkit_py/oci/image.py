@@ -8,7 +8,8 @@ bytes as received, never of a re-encoding.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from typing import Any
 
 from buildkit_py.oci import mediatypes as mt

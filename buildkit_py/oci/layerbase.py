@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from ..records import dataclass
 
 from buildkit_py.errors import PybuildError
 

@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
+from ..records import dataclass
 
 from .credentials import Credentials, lookup
 from .errors import AuthError, RegistryError

@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 
 from .errors import BadInput
 

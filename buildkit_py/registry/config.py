@@ -26,7 +26,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from functools import lru_cache
 from pathlib import Path
 

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 
 from .config import DOCKER_HUB, DOCKER_HUB_HOST

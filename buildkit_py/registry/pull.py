@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from ..records import dataclass
 
 from ..oci import mediatypes as mt
 from ..store import Store, StoreError

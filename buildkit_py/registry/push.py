@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 
 from ..oci import mediatypes as mt
 from ..store import Store

@@ -16,7 +16,7 @@ import ssl
 import threading
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import BinaryIO
 
 from .config import certs_dir, is_loopback, load_config

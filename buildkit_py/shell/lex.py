@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from functools import lru_cache
 
 from buildkit_py.errors import PybuildError

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from ..records import dataclass
 from functools import cached_property
 
 # A list of and-or chains: the body of a script, a subshell, a group, a loop, `$( … )`, …

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from ..records import dataclass
 
 from buildkit_py.shell.script_model import Command
 

@@ -18,7 +18,7 @@ commands_runmount.go) and from `dockerfile2llb` (dispatch, EXPOSE, ARG, FROM, CO
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from ..records import dataclass
 from types import MappingProxyType
 
 from buildkit_py.shell.lex import Lexer

@@ -12,7 +12,7 @@ import re
 import shutil
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 
 from ..errors import PybuildError

@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from pathlib import Path
 
 from ..errors import PybuildError

@@ -9,7 +9,7 @@ import stat
 import tarfile
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 
 from ..contenthash.context import has_magic, normalize

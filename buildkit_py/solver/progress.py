@@ -11,7 +11,8 @@ import sys
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from typing import TextIO
 
 

@@ -9,7 +9,8 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
+from ..records import dataclass
 from pathlib import Path
 
 from ..contenthash.context import BuildContext

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 
 from ..frontend.dispatch import StageState
 

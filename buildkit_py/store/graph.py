@@ -6,7 +6,7 @@ strict validation against the image spec is fsck's job.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from ..records import dataclass
 
 MANIFEST_TYPES = frozenset({
     "application/vnd.oci.image.manifest.v1+json",

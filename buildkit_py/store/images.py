@@ -1,7 +1,7 @@
 """An image as the commands see it: its names, manifest (chosen from an index) and config."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import Any
 
 from . import graph

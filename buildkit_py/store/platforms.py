@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import platform as _platform
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import Any
 
 from .errors import InvalidInput

@@ -5,7 +5,7 @@ Stored in full form; shown in docker's short ("familiar") form. Pure functions.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 
 from ..refpatterns import COMPONENT as _COMPONENT
 from ..refpatterns import DOMAIN as _DOMAIN

@@ -5,7 +5,8 @@ holds them before variable expansion: words keep their quotes, JSON arrays are d
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from typing import ClassVar
 
 from ..errors import Span

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 
 
 class FlagError(Exception):

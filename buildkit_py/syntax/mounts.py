@@ -9,7 +9,7 @@ import csv
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from ..records import dataclass
 
 MOUNT_TYPES = ("bind", "cache", "tmpfs", "secret", "ssh")
 SHARING_MODES = ("shared", "private", "locked")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..records import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import Span

@@ -1,7 +1,7 @@
 """How BuildKit expands a FROM line against the global ARGs (shared by the FROM checks)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ....records import dataclass
 
 from ....shell.lex import ShellExpansionError
 from ....syntax import ast as A

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ....records import dataclass
 
 DOCS = "https://docs.docker.com/go/dockerfile/rule/"
 

@@ -27,7 +27,8 @@ import csv
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
+from ....records import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from ....records import dataclass
 
 from ....syntax import ast as A
 from ...context import LintContext

@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
+from ....records import dataclass
 from pathlib import Path
 
 from ....frontend.dockerignore import (

@@ -1,0 +1,113 @@
+"""records.dataclass: the standard library's classes, with their compiled methods kept between runs."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from buildkit_py import records
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A fresh process imports the parser's AST module and reports what the cache did.
+PROBE = """
+import json, sys
+from buildkit_py import records
+from buildkit_py.syntax import ast, parse
+df = parse("FROM busybox AS b\\nRUN echo hi\\n")
+print(json.dumps({"compiled": records._dirty, "used": len(records._used),
+                  "stage": df.stages[0].name, "exec": "exec" in vars(sys.modules["dataclasses"])}))
+"""
+
+
+def probe(cache: Path) -> dict:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def cache_file(cache: Path) -> Path:
+    return cache / "pybuild" / f"dataclass-code-{sys.implementation.cache_tag}.marshal"
+
+
+def test_classes_behave_as_the_standard_library_s():
+    @records.dataclass(frozen=True, slots=True)
+    class Point:
+        x: int
+        y: int = 0
+        tags: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Reference:
+        x: int
+        y: int = 0
+        tags: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+
+    p = Point(1, tags=("a",))
+    assert repr(p) == repr(Reference(1, tags=("a",))).replace("Reference", "Point")
+    assert p == Point(1, 0, ("b",)) and hash(p) == hash(Point(1))
+    assert p != Point(2)
+    assert [f.name for f in dataclasses.fields(p)] == ["x", "y", "tags"]
+    assert dataclasses.replace(p, y=5).y == 5
+    assert Point.__slots__ == ("x", "y", "tags")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.x = 3  # type: ignore[misc]
+    assert "exec" not in vars(dataclasses)  # the builtin again once the class is made
+
+
+def test_plain_decorator_form_and_mutable_classes():
+    @records.dataclass
+    class Box:
+        items: list = dataclasses.field(default_factory=list)
+
+    b = Box()
+    b.items.append(1)
+    assert b == Box([1]) and Box().items == []
+
+
+def test_a_second_run_compiles_nothing(tmp_path):
+    first = probe(tmp_path)
+    assert first["compiled"] and first["stage"] == "b" and not first["exec"]
+    assert cache_file(tmp_path).is_file()
+    second = probe(tmp_path)
+    assert second == {**first, "compiled": False}  # every method's code came from the cache
+    assert second["used"] > 50
+
+
+def test_a_damaged_or_foreign_cache_is_rebuilt(tmp_path):
+    probe(tmp_path)
+    path = cache_file(tmp_path)
+    path.write_bytes(b"not marshal data")
+    assert probe(tmp_path)["compiled"]
+    assert not probe(tmp_path)["compiled"]
+    data = marshal.loads(path.read_bytes())
+    path.write_bytes(marshal.dumps({**data, "version": "another python"}))
+    assert probe(tmp_path)["compiled"]
+    data = marshal.loads(path.read_bytes())
+    assert data["version"] == sys.version
+    # an entry that is not code is dropped, and its class compiled again
+    key = next(iter(data["code"]))
+    path.write_bytes(marshal.dumps({**data, "code": {**data["code"], key: "print('no')"}}))
+    assert probe(tmp_path)["compiled"]
+
+
+def test_the_lint_command_saves_it_although_it_skips_atexit(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM busybox:1.36\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    pybuild = Path(sys.executable).with_name("pybuild")
+    subprocess.run([str(pybuild), "lint", str(dockerfile)], env=env, check=True, capture_output=True)
+    assert cache_file(tmp_path / "cache").is_file()
+
+
+def test_an_unwritable_cache_directory_is_skipped(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    out = probe(blocker)  # XDG_CACHE_HOME is a file: nothing can be written under it
+    assert out["compiled"] and out["stage"] == "b"
