@@ -1,7 +1,6 @@
 """Instruction flags (`--name=value`) with BuildKit's rules, and Go durations for HEALTHCHECK."""
 from __future__ import annotations
 
-import difflib
 import re
 from ..records import dataclass
 
@@ -35,6 +34,7 @@ def parse_flags(raw: tuple[str, ...], specs: tuple[FlagSpec, ...]) -> list[tuple
         name = flag_name[2:]
         spec = known.get(name)
         if spec is None:
+            import difflib  # for a did-you-mean only: kept off the start-up path
             close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
             hint = f"did you mean --{close[0]}?" if close else (
                 f"valid flags: {', '.join('--' + k for k in sorted(known))}" if known else "this instruction takes no flags"

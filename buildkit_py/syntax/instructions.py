@@ -1,7 +1,6 @@
 """BuildKit's node tree → typed instructions, with the checks of its `instructions` package."""
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -463,6 +462,7 @@ def suggest_line(raw: RawInstruction) -> str | None:
     for name in sorted(INSTRUCTION_NAMES, key=len, reverse=True):
         if upper.startswith(name) and len(upper) > len(name) and not upper[len(name)].isalpha():
             return f"{kw[:len(name)]} {kw[len(name):]}{rest}"
+    import difflib  # for a did-you-mean only: kept off the start-up path
     close = difflib.get_close_matches(upper, INSTRUCTION_NAMES, n=1, cutoff=0.6)
     if close:
         fixed = close[0] if kw.isupper() or not kw.islower() else close[0].lower()

@@ -6,7 +6,6 @@ calls `parse_mount` with an expander once variables are known.
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 from collections.abc import Callable
 from ..records import dataclass
@@ -116,6 +115,7 @@ def parse_mount(value: str, expand: Callable[[str], str]) -> Mount:
         val = expand(val)
         if key == "type":
             if val.lower() not in MOUNT_TYPES:
+                import difflib  # for a did-you-mean only: kept off the start-up path
                 close = difflib.get_close_matches(val.lower(), MOUNT_TYPES, n=1)
                 raise MountError(f'unsupported mount type "{val}"', f"did you mean {close[0]}?" if close else None)
             m["type"] = val.lower()
@@ -155,6 +155,7 @@ def parse_mount(value: str, expand: Callable[[str], str]) -> Mount:
         elif key == "env":
             m["env"] = val
         else:
+            import difflib  # for a did-you-mean only: kept off the start-up path
             close = difflib.get_close_matches(key, _KEYS, n=1)
             raise MountError(f"unexpected key '{key}' in '{f}'", f"did you mean {close[0]}?" if close else None)
     del fields
