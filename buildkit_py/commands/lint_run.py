@@ -52,7 +52,9 @@ def lint_all(files: list[str], config, context_dir, fix: bool, unsafe: bool, job
     gc.freeze()
 
     one = functools.partial(_lint_one, config=config, context_dir=context_dir, fix=fix, unsafe=unsafe)
-    if fix or "-" in files:  # fixes write files, and only this process can read standard input
+    # Fixes write files and only this process can read standard input; one process needs no
+    # workers (nor the module that forks them).
+    if fix or "-" in files or jobs == 1 or len(files) == 1:
         return [one(f) for f in files]
     from ..lint.parallel import jobs_for, map_in_workers
 
