@@ -211,14 +211,43 @@ class Scope:
         state = self._start(index)
         env, declared = state.env, state.declared
         steps: list[Step] = []
+        # Steps between two changes of the environment share one copy of it (no rule writes to a
+        # Step's env): copying it for every instruction was most of what a walk cost.
+        before: dict[str, str] | None = None
         for ins in self.stages[index].instructions:
             if isinstance(ins, A.Arg):
                 steps.append(self._arg(ins, env, declared))
                 declared = declared | {d.key for d in ins.definitions}
+                before = None
+                continue
+            if before is None:
+                before = dict(env)
+            kind = type(ins)
+            if kind is A.Run and not ins.mounts or kind in _NOTHING_EXPANDED:
+                steps.append(Step(ins, before, declared))  # (what the loop below gives for no words)
                 continue
             unset: set[str] = set()
             error = None
-            before = dict(env)
+            if kind is A.Env:
+                # each word expanded once, for both what it finds unset and the value it sets; the
+                # unset names stop at the first failure, as the loop below (expandable_words) does
+                lexer = self.lexer
+                for kv in ins.pairs:
+                    try:
+                        key, _, missing = lexer.process_word_with_matches(kv.key, before)
+                        if error is None:
+                            unset |= missing
+                        value, _, missing = lexer.process_word_with_matches(kv.value, before)
+                        if error is None:
+                            unset |= missing
+                    except ShellExpansionError as err:
+                        error = error or err
+                        env[kv.key] = kv.value
+                    else:
+                        env[key] = value
+                steps.append(Step(ins, before, declared, tuple(sorted(unset)), error))
+                before = None
+                continue
             try:
                 for word, raw in expandable_words(ins):
                     lexer = _RAW if raw else self.lexer
@@ -227,13 +256,6 @@ class Scope:
             except ShellExpansionError as err:
                 error = err
             steps.append(Step(ins, before, declared, tuple(sorted(unset)), error))
-            if isinstance(ins, A.Env):
-                for kv in ins.pairs:
-                    try:
-                        key = self.lexer.process_word(kv.key, before)
-                        env[key] = self.lexer.process_word(kv.value, before)
-                    except ShellExpansionError:
-                        env[kv.key] = kv.value
         self._steps[index] = steps
         self._ends[index] = _StageEnd(env, declared)
 
@@ -287,6 +309,11 @@ def mount_fields(value: str) -> list[tuple[str, str]]:
         if eq:
             out.append((key.lower(), val))
     return out
+
+
+# Instructions `expandable_words` yields nothing for (exactly these classes: a subclass may differ).
+_NOTHING_EXPANDED = frozenset({A.Cmd, A.Entrypoint, A.Expose, A.Shell, A.From, A.Healthcheck, A.Maintainer,
+                               A.Onbuild})
 
 
 def expandable_words(ins: A.Instruction) -> Iterator[tuple[str, bool]]:
