@@ -74,18 +74,22 @@ def _from_lark(escape: str, grammar: str) -> dict | None:
         return None
 
 
-def _cache_file(escape: str) -> str:
+def _cache_file(escape: str, grammar: str) -> str:
+    """The file for this grammar: two pybuild versions (or checkouts) on one machine each keep theirs,
+    instead of rebuilding the tables every time the other one ran."""
+    import zlib
+
     from ..locations import cache_dir
 
     name = "backslash" if escape == "\\" else "backtick"
-    return os.path.join(cache_dir(), f"dockerfile-tables-{name}.marshal")
+    return os.path.join(cache_dir(), f"dockerfile-tables-{name}-{zlib.crc32(grammar.encode()):08x}.marshal")
 
 
 def _load(escape: str, grammar: str) -> dict | None:
     import marshal
 
     try:
-        with open(_cache_file(escape), "rb") as f:
+        with open(_cache_file(escape, grammar), "rb") as f:
             data = marshal.loads(f.read())  # one read: marshal.load(f) reads in small pieces
     except (OSError, EOFError, ValueError, TypeError):
         return None
@@ -99,7 +103,7 @@ def _save(escape: str, data: dict) -> None:
     """Write the tables for the next process (atomically; a cache that cannot be written is skipped)."""
     import marshal
 
-    path = _cache_file(escape)
+    path = _cache_file(escape, data["grammar"])
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

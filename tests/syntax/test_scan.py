@@ -1,6 +1,7 @@
 """syntax/scan.py reads the grammar's tokens as Lark's own parser does: same tokens, same lines, same errors."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,11 +90,11 @@ def _probe(cache: Path) -> list:
 def test_tables_are_cached_so_that_parsing_needs_no_lark_import(tmp_path):
     cache = tmp_path / "cache"
     assert _probe(cache) == ["RUN x   y", True]  # the first process builds the tables with Lark
-    files = sorted(p.name for p in (cache / "pybuild").glob("dockerfile-tables-*"))
-    assert files == ["dockerfile-tables-backtick.marshal"]
+    files = sorted((cache / "pybuild").glob("dockerfile-tables-*"))
+    assert [re.sub("[0-9a-f]{8}", "CRC", p.name) for p in files] == ["dockerfile-tables-backtick-CRC.marshal"]
     assert _probe(cache) == ["RUN x   y", False]  # the next one reads them: Lark is not imported
 
-    table = cache / "pybuild" / "dockerfile-tables-backtick.marshal"
+    table = files[0]
     table.write_bytes(b"\x00garbage")  # a damaged cache is rebuilt
     assert _probe(cache) == ["RUN x   y", True]
     assert _probe(cache) == ["RUN x   y", False]
@@ -105,3 +106,10 @@ def test_tables_are_cached_so_that_parsing_needs_no_lark_import(tmp_path):
     table.write_bytes(marshal.dumps(data))
     assert _probe(cache) == ["RUN x   y", True]
     assert marshal.loads(table.read_bytes())["grammar"] != data["grammar"]
+    assert len(list((cache / "pybuild").glob("dockerfile-tables-*"))) == 1
+
+
+def test_each_grammar_keeps_its_own_table_file():
+    from buildkit_py.syntax.scan import _cache_file
+
+    assert _cache_file("\\", "grammar a") != _cache_file("\\", "grammar b") != _cache_file("`", "grammar b")
