@@ -59,10 +59,8 @@ def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) ->
         elif isinstance(item, RawDirective):
             span = Span(item.line, 1, item.line, len(item.text.rstrip("\r\n")) + 1)
             items.append(ast.Directive(item.name, item.value, span, item.text))
-        else:
-            n = item.text.count("\n")
-            end = item.line + max(n - (1 if item.text.endswith("\n") else 0), 0)
-            items.append(ast.Trivia(item.text, Span(item.line, 1, end, 1)))
+        else:  # Trivia: raw made the node the AST holds
+            items.append(item)
     directives = tuple(i for i in items if isinstance(i, ast.Directive))
     return Dockerfile(path, body, raw.escape, directives, tuple(items), tuple(errors), raw.bom)
 

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from ..errors import Span
 from .heredoc import Heredoc
-from .raw import RawInstruction
+from .raw import RawInstruction, Trivia  # Trivia: comment and blank lines, made by raw.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,14 +295,6 @@ class Directive:
     value: str
     span: Span
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Trivia:
-    """Comment and blank lines; kept so that the file prints back byte for byte."""
-
-    text: str
-    span: Span
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,10 +37,17 @@ class Directive:
 
 @dataclass(frozen=True, slots=True)
 class Trivia:
-    """Comment and blank lines between instructions."""
+    """Comment and blank lines; kept so that the file prints back byte for byte. (The typed AST
+    holds these very nodes: made once here, not copied there.)"""
 
     text: str
-    line: int
+    span: Span
+
+
+def _trivia(text: str, line: int) -> Trivia:
+    """Trivia starting on `line`; its span runs to the start of its last line."""
+    n = text.count("\n")
+    return Trivia(text, Span(line, 1, line + max(n - (1 if text.endswith("\n") else 0), 0), 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +123,9 @@ def _dump(split: LineSplit) -> str:
     out = [split.keyword.lower()]
     if split.flags:
         out.append("[" + " ".join(go_quote(f) for f in split.flags) + "]")
-    if split.parsed.child is not None:
-        out.append(f"({_dump(split.parsed.child)})")
-    out.extend(go_quote(a) for a in split.parsed.args)
+    if split.child is not None:
+        out.append(f"({_dump(split.child)})")
+    out.extend(go_quote(a) for a in split.args)
     return " ".join(out).strip()
 
 
@@ -364,7 +371,7 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
                 i += 1
             lead = _LEADING.match(source).end()
             if lead:
-                items.append(Trivia(source[:lead], tok_line))
+                items.append(_trivia(source[:lead], tok_line))
                 _collect_comments(source[:lead], comments)
             items.append(_instruction(heredocs, source[lead:], tok_line + source.count("\n", 0, lead),
                                       escape, tuple(comments), path, text))
@@ -376,7 +383,7 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
             found.append(d)
             items.append(d)
         else:  # trailing trivia, or a line that looked like a directive but was not one
-            items.append(Trivia(source, tok_line))
+            items.append(_trivia(source, tok_line))
             _collect_comments(source, comments)
     if not n_instructions:
         last = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
