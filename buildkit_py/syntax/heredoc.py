@@ -39,9 +39,9 @@ class Heredoc:
 
 
 def can_contain_heredoc(split: LineSplit) -> bool:
-    if split.keyword.lower() == "onbuild" and split.parsed.child is not None:
-        split = split.parsed.child
-    return split.keyword.lower() in _HEREDOC_INSTRUCTIONS and not split.parsed.json
+    if split.keyword.lower() == "onbuild" and split.child is not None:
+        split = split.child
+    return split.keyword.lower() in _HEREDOC_INSTRUCTIONS and not split.json
 
 
 def parse_heredoc(word: str) -> Heredoc | None:

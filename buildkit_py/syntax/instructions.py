@@ -121,7 +121,7 @@ class _Ctx:
     def make(self, cls: type[A.Instruction], flags: list[A.Flag], args: tuple[A.Word, ...], **fields: Any) -> Any:
         """The instruction node: what every instruction has, and `fields` of its own."""
         raw = self.raw
-        return cls(keyword=self.split.keyword, flags=tuple(flags), args=args, json=self.split.parsed.json,
+        return cls(keyword=self.split.keyword, flags=tuple(flags), args=args, json=self.split.json,
                    span=instruction_span(raw), raw=raw, **fields)
 
 
@@ -341,7 +341,7 @@ def _shell(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags = c.flags("SHELL")
     if not args:
         raise InstructionError("SHELL requires at least one argument", 'write SHELL ["/bin/sh", "-c"]')
-    if not c.split.parsed.json:
+    if not c.split.json:
         raise InstructionError(
             "SHELL requires the arguments to be in JSON form",
             f"write SHELL {_as_json(args[0])}",
@@ -383,7 +383,7 @@ def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         raise InstructionError(f'Unknown type "{typ}" in HEALTHCHECK (try CMD)', "write HEALTHCHECK CMD COMMAND")
     if not rest:
         raise InstructionError("Missing command after HEALTHCHECK CMD")
-    test = ("CMD",) + rest if c.split.parsed.json else ("CMD-SHELL",) + rest
+    test = ("CMD",) + rest if c.split.json else ("CMD-SHELL",) + rest
     retries = _first(flags, "retries")
     n_retries = None
     if retries:
@@ -401,7 +401,7 @@ def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
 
 
 def _onbuild(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    child = c.split.parsed.child
+    child = c.split.child
     if child is None:
         raise InstructionError("ONBUILD requires at least one argument", "write ONBUILD INSTRUCTION ARGS")
     flags = c.flags("ONBUILD")
@@ -418,15 +418,15 @@ def _onbuild(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         inner = _build(inner_raw)
     except InstructionError:
         inner = None  # BuildKit checks a trigger only when a build runs it
-    all_args = (child.keyword,) + child.parsed.args
+    all_args = (child.keyword,) + child.args
     return c.make(A.Onbuild, flags, c.words(all_args), trigger=inner, expression=expression)
 
 
 def _child_raw(raw: RawInstruction) -> RawInstruction:
     from dataclasses import replace
 
-    assert raw.split.parsed.child is not None
-    return replace(raw, split=raw.split.parsed.child)
+    assert raw.split.child is not None
+    return replace(raw, split=raw.split.child)
 
 
 _BUILDERS: dict[str, Callable[[_Ctx, tuple[str, ...]], A.Instruction]] = {
@@ -444,7 +444,7 @@ def _build(raw: RawInstruction) -> A.Instruction:
     builder = _BUILDERS.get(kw)
     if builder is None:
         raise InstructionError(f"unknown instruction: {raw.split.keyword}", _suggest(raw), (0, len(raw.split.keyword)))
-    return builder(c, raw.split.parsed.args)
+    return builder(c, raw.split.args)
 
 
 def unknown(raw: RawInstruction) -> A.Unknown:

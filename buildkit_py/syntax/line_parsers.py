@@ -22,20 +22,20 @@ _BYTE_SPACE = frozenset(b"\t\n\v\f\r \x85\xa0")
 
 
 @dataclass(frozen=True, slots=True)
-class Parsed:
-    """The arguments of one logical line as BuildKit's parser gives them."""
+class LineSplit:
+    """A logical line as BuildKit's parser reads it: keyword, flags, and the arguments as its node has them."""
 
+    keyword: str
+    flags: tuple[str, ...]
+    rest: str
     args: tuple[str, ...]
     json: bool = False
     child: "LineSplit | None" = None  # ONBUILD's instruction
 
 
-@dataclass(frozen=True, slots=True)
-class LineSplit:
-    keyword: str
-    flags: tuple[str, ...]
-    rest: str
-    parsed: Parsed
+# What an instruction's argument parser gives: (args, JSON form, ONBUILD's instruction). A plain
+# tuple, not a node: LineSplit holds the three, and this runs for every instruction.
+Parsed = tuple[tuple[str, ...], bool, "LineSplit | None"]
 
 
 class LineError(Exception):
@@ -227,39 +227,39 @@ def parse_json(rest: str) -> tuple[str, ...] | None:
 
 def _maybe_json(rest: str, escape: str) -> Parsed:
     if rest == "":
-        return Parsed(())
+        return (), False, None
     arr = parse_json(rest)
     if arr is not None:
-        return Parsed(arr, json=True)
-    return Parsed((rest,))
+        return arr, True, None
+    return (rest,), False, None
 
 
 def _maybe_json_to_list(rest: str, escape: str) -> Parsed:
     arr = parse_json(rest)
     if arr is not None:
-        return Parsed(arr, json=True)
+        return arr, True, None
     return _whitespace_delimited(rest, escape)
 
 
 def _whitespace_delimited(rest: str, escape: str) -> Parsed:
     if rest == "":
-        return Parsed(())
-    return Parsed(tuple(_RE_WHITESPACE.split(rest)))
+        return (), False, None
+    return tuple(_RE_WHITESPACE.split(rest)), False, None
 
 
 def _string(rest: str, escape: str) -> Parsed:
-    return Parsed((rest,) if rest else ())
+    return ((rest,) if rest else ()), False, None
 
 
 def _name_val(rest: str, escape: str, key: str) -> Parsed:
     words = parse_words(rest, escape)
     if not words:
-        return Parsed(())
+        return (), False, None
     if "=" not in words[0]:
         parts = _RE_WHITESPACE.split(rest, maxsplit=1)
         if len(parts) < 2:
             raise LineError(f"{key} must have two arguments")
-        return Parsed((parts[0], parts[1], ""))
+        return (parts[0], parts[1], ""), False, None
     out: list[str] = []
     for word in words:
         if "=" not in word:
@@ -268,7 +268,7 @@ def _name_val(rest: str, escape: str, key: str) -> Parsed:
             )
         k, v = word.split("=", 1)
         out += (k, v, "=")
-    return Parsed(tuple(out))
+    return tuple(out), False, None
 
 
 def _env(rest: str, escape: str) -> Parsed:
@@ -280,7 +280,7 @@ def _label(rest: str, escape: str) -> Parsed:
 
 
 def _name_or_name_val(rest: str, escape: str) -> Parsed:
-    return Parsed(tuple(parse_words(rest, escape)))
+    return tuple(parse_words(rest, escape)), False, None
 
 
 def _health(rest: str, escape: str) -> Parsed:
@@ -292,20 +292,20 @@ def _health(rest: str, escape: str) -> Parsed:
     while nxt < len(data) and data[nxt] in _BYTE_SPACE:
         nxt += 1
     if sep == 0:
-        return Parsed(())
+        return (), False, None
     typ = data[:sep].decode("utf-8", "surrogateescape")
-    cmd = _maybe_json(data[nxt:].decode("utf-8", "surrogateescape"), escape)
-    return Parsed((typ,) + cmd.args, json=cmd.json)
+    args, is_json, _ = _maybe_json(data[nxt:].decode("utf-8", "surrogateescape"), escape)
+    return (typ,) + args, is_json, None
 
 
 def _ignore(rest: str, escape: str) -> Parsed:
-    return Parsed(("",))
+    return ("",), False, None
 
 
 def _onbuild(rest: str, escape: str) -> Parsed:
     if rest == "":
-        return Parsed(())
-    return Parsed((), child=split_line(rest, escape))
+        return (), False, None
+    return (), False, split_line(rest, escape)
 
 
 DISPATCH = {
@@ -333,8 +333,8 @@ DISPATCH = {
 def split_line(line: str, escape: str) -> LineSplit:
     """A logical line as BuildKit's parser reads it. Raises LineError for bad arguments."""
     keyword, flags, rest = split_command(line, escape)
-    fn = DISPATCH.get(keyword.lower(), _ignore)
-    return LineSplit(keyword, flags, rest, fn(rest, escape))
+    args, is_json, child = DISPATCH.get(keyword.lower(), _ignore)(rest, escape)
+    return LineSplit(keyword, flags, rest, args, is_json, child)
 
 
 __all__ = ["DockerfileSyntaxError", "LineError", "LineSplit", "Parsed", "split_line", "parse_words"]

@@ -21,10 +21,10 @@ def _mine(text: str) -> list[tuple]:
     out = []
     for ins in parse_raw(text).instructions:
         s = ins.split
-        sub, args, js = None, s.parsed.args, s.parsed.json
-        if s.parsed.child is not None:
-            c = s.parsed.child
-            sub, args, js = c.keyword.upper(), c.parsed.args, c.parsed.json
+        sub, args, js = None, s.args, s.json
+        if s.child is not None:
+            c = s.child
+            sub, args, js = c.keyword.upper(), c.args, c.json
         if s.keyword.upper() in ("ENV", "LABEL") and sub is None:
             args = tuple(a for k, a in enumerate(args) if k % 3 != 2)  # the package drops separators
         # the package shows heredocs in `original` as line, then each body and terminator word
@@ -87,8 +87,8 @@ def test_json_with_trailing_text_is_shell_form_as_in_current_buildkit() -> None:
     # The `dockerfile` package wraps an older BuildKit whose JSON decoder ignored trailing text;
     # BuildKit now uses json.Unmarshal, which rejects it, so the line falls back to shell form.
     ins = parse_raw("FROM a\nCMD [] x\n").instructions[1]
-    assert ins.split.parsed.json is False
-    assert ins.split.parsed.args == ("[] x",)
+    assert ins.split.json is False
+    assert ins.split.args == ("[] x",)
 
 
 def test_onbuild_heredoc_as_in_current_buildkit() -> None:

@@ -42,12 +42,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if not isinstance(ins, A.Invalid) or ins.keyword.upper() not in ("COPY", "ADD"):
             continue
         split = ins.raw.split
-        args = split.parsed.args
+        args = split.args
         if len(args) != 1 or len(args[0]) < 2 or not args[0].endswith("."):
             continue
         start = args_offset(ins)
         dot = ins.line.rfind(".", start)
-        if split.parsed.json or dot <= start:
+        if split.json or dot <= start:
             suggestion = f"{ins.keyword} {args[0][:-1]} ."
             yield Finding(ins.span, f"did you mean `{suggestion}`? (the space before the destination is missing)")
             continue
