@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import field
-from ..records import dataclass
 from pathlib import Path
 
+from ..records import dataclass
 from ..terminal import use_color
 
 FORMATS = ("tty", "json", "sarif", "checkstyle", "codeclimate", "gitlab", "github", "gnu")

@@ -8,11 +8,11 @@ imported only when a step runs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from ..records import dataclass
 from pathlib import Path
 
 from buildkit_py.errors import PybuildError
 from buildkit_py.executor.spec import MountSpec, ProcessSpec
+from buildkit_py.records import dataclass
 
 __all__ = ["ExecError", "ExecResult", "MountSpec", "ProcessSpec", "run", "EXECUTORS"]
 

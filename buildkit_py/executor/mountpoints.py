@@ -12,10 +12,10 @@ import os
 import posixpath
 import stat
 from dataclasses import field
-from ..records import dataclass
 from pathlib import Path
 
 from buildkit_py.executor import linux
+from buildkit_py.records import dataclass
 
 _NO_LINKS = linux.RESOLVE_IN_ROOT | linux.RESOLVE_NO_SYMLINKS | linux.RESOLVE_NO_MAGICLINKS
 _MAX_HOPS = 40

@@ -10,11 +10,11 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
-from ..records import dataclass
 from pathlib import Path
 
 from buildkit_py.executor import ExecError, linux
 from buildkit_py.executor.spec import DEFAULT_HOSTNAME, MountSpec, ProcessSpec
+from buildkit_py.records import dataclass
 
 HOSTS = "hosts"
 RESOLV = "resolv.conf"

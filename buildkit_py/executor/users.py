@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-from ..records import dataclass
 
 from buildkit_py.executor import ExecError
 from buildkit_py.executor.linux import open_in_root
+from buildkit_py.records import dataclass
 
 MAX_ID = 2**31 - 1
 MAX_USER_FILE = 10 << 20  # as BuildKit: a bigger passwd or group file is refused

@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from ..records import dataclass
 from typing import BinaryIO
 
 from ..oci.compress import LayerReader
+from ..records import dataclass
 from ..store import Store
 from ..store.errors import StoreError
 from ..store.images import ImageView, open_image

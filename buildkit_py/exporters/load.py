@@ -12,13 +12,13 @@ import posixpath
 import re
 import tarfile
 from collections.abc import Iterator
-from ..records import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..oci import mediatypes as mt
 from ..oci.compress import LayerReader, detect_compression
 from ..oci.image import Descriptor, Manifest, canonical_json
+from ..records import dataclass
 from ..store import Store
 from ..store.errors import InvalidInput, StoreError
 from ..store.fsck import check_image

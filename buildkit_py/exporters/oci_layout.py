@@ -10,11 +10,11 @@ import json
 import os
 import shutil
 from collections.abc import Iterable
-from ..records import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from ..oci.image import Descriptor, Index, canonical_json, oci_layout_json
+from ..records import dataclass
 from ..store import Store
 from ..store.errors import StoreError
 from ..store.reference import parse

@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from ..records import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from ..oci import mediatypes as mt
 from ..oci.image import ContainerConfig, Descriptor, History, ImageConfig, Manifest, canonical_json
 from ..oci.layer import apply_layer, rewrite_tar_as_layer, write_layer_from_dir
+from ..records import dataclass
 from ..store import Store
 from ..store.db import ImageRow
 from ..store.errors import StoreError

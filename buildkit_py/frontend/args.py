@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import platform as _platform
+
 from ..records import dataclass
 
 # Usable in RUN without an ARG line, and kept out of cache keys and history (as BuildKit does).

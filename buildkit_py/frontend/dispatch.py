@@ -10,8 +10,8 @@ import json
 import posixpath
 from collections.abc import Mapping
 from dataclasses import field, replace
-from ..records import dataclass
 
+from ..records import dataclass
 from ..shell.lex import Lexer, ShellExpansionError
 from ..syntax import ast as A
 from .args import NON_ENV_ARGS, PROXY_ARGS

@@ -6,9 +6,9 @@ with the global ARGs (those before the first FROM) and the automatic platform AR
 from __future__ import annotations
 
 from collections.abc import Mapping
-from ..records import dataclass
 
 from ..errors import PybuildError, Span
+from ..records import dataclass
 from ..shell.lex import Lexer, ShellExpansionError
 from ..syntax import ast as A
 from .args import NON_ENV_ARGS, Platform, platform_args

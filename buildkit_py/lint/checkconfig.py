@@ -7,6 +7,7 @@ skips and experimental rules for the checks BuildKit makes on that instruction (
 from __future__ import annotations
 
 import re
+
 from ..records import dataclass
 
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z")

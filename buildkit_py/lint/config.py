@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import field
-from ..records import dataclass
 
+from ..records import dataclass
 from .model import Severity
 
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from ..records import dataclass
 
+from ..records import dataclass
 from .model import Diagnostic, Edit, Fix
 
 MAX_PASSES = 10

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import field
-from ..records import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
 from ..errors import Span
+from ..records import dataclass
 
 if TYPE_CHECKING:
     from ..syntax.ast import Instruction

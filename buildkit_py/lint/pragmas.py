@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import field
-from ..records import dataclass
 
+from ..records import dataclass
 from ..syntax import ast as A
 
 _PRAGMA = re.compile(

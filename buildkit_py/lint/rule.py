@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import field
-from ..records import dataclass
 from typing import TYPE_CHECKING
 
+from ..records import dataclass
 from .model import Finding, Severity
 
 if TYPE_CHECKING:

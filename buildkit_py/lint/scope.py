@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import field
-from ..records import dataclass
 
+from ..records import dataclass
 from ..shell.lex import Lexer, ShellExpansionError
 from ..syntax import ast as A
 

@@ -24,11 +24,11 @@ import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import field
-from ..records import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PybuildError, Span
+from ..records import dataclass
 from ..syntax import ast as A
 from .model import Diagnostic, Edit, Fix, Severity
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import field
-from ..records import dataclass
 from typing import Any
 
 from buildkit_py.oci.jsonfields import (
     ImageSpecError, check_digest, extra_fields, get_bool, get_int, get_map, get_set, get_str,
     get_strs, obj, put, sorted_map, with_extra,
 )
+from buildkit_py.records import dataclass
 
 
 def _list(v: tuple[str, ...] | None) -> list[str] | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import field
-from ..records import dataclass
 from typing import Any
 
 from buildkit_py.oci import mediatypes as mt
@@ -18,6 +17,7 @@ from buildkit_py.oci.jsonfields import (
     ImageSpecError, canonical_json, check_digest, digest_bytes, extra_fields, get_int, get_map,
     get_str, get_strs, load_json, obj, put, sorted_map, with_extra,
 )
+from buildkit_py.records import dataclass
 
 __all__ = [
     "Descriptor", "Platform", "Manifest", "Index", "ImageConfig", "ContainerConfig",

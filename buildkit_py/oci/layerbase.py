@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import zlib
-from ..records import dataclass
 
 from buildkit_py.errors import PybuildError
+from buildkit_py.records import dataclass
 
 BLOCK = 512
 # Chunks handed between the tar thread and the compression thread; a few in flight at a time

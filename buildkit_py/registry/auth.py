@@ -13,8 +13,8 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from ..records import dataclass
 
+from ..records import dataclass
 from .credentials import Credentials, lookup
 from .errors import AuthError, RegistryError
 from .transport import CONNECTION_ERRORS, Transport

@@ -27,10 +27,10 @@ import ipaddress
 import os
 import tomllib
 from dataclasses import field
-from ..records import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..records import dataclass
 from .errors import BadInput
 
 DOCKER_HUB = "docker.io"

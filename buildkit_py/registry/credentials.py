@@ -12,9 +12,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-from ..records import dataclass
 from pathlib import Path
 
+from ..records import dataclass
 from .config import DOCKER_HUB, DOCKER_HUB_HOST
 from .errors import BadInput, RegistryError
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from ..records import dataclass
 
 from ..oci import mediatypes as mt
+from ..records import dataclass
 from ..store import Store, StoreError
 from ..store.blobs import check_digest
 from ..store.platforms import PlatformSpec, host_platform, parse_platform, select

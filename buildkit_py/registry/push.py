@@ -9,9 +9,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import field
-from ..records import dataclass
 
 from ..oci import mediatypes as mt
+from ..records import dataclass
 from ..store import Store
 from ..store.errors import StoreError
 from ..store.platforms import select

@@ -16,9 +16,9 @@ import ssl
 import threading
 import urllib.parse
 import urllib.request
-from ..records import dataclass
 from typing import BinaryIO
 
+from ..records import dataclass
 from .config import certs_dir, is_loopback, load_config
 from .errors import RegistryError
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import field
-from ..records import dataclass
 from functools import lru_cache
 
 from buildkit_py.errors import PybuildError
+from buildkit_py.records import dataclass
 from buildkit_py.shell import pattern as _pattern
 from buildkit_py.shell.goquote import go_quote
 

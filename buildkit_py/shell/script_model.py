@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from ..records import dataclass
 from functools import cached_property
+
+from ..records import dataclass
 
 # A list of and-or chains: the body of a script, a subshell, a group, a loop, `$( … )`, …
 Sequence = tuple["AndOr", ...]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from ..records import dataclass
 
+from buildkit_py.records import dataclass
 from buildkit_py.shell.script_model import Command
 
 

@@ -18,9 +18,9 @@ commands_runmount.go) and from `dockerfile2llb` (dispatch, EXPOSE, ARG, FROM, CO
 from __future__ import annotations
 
 from collections.abc import Mapping
-from ..records import dataclass
 from types import MappingProxyType
 
+from buildkit_py.records import dataclass
 from buildkit_py.shell.lex import Lexer
 
 

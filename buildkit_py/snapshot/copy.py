@@ -12,10 +12,10 @@ import re
 import shutil
 import stat
 from collections.abc import Iterable
-from ..records import dataclass
 from pathlib import Path
 
 from ..errors import PybuildError
+from ..records import dataclass
 from .layeredfs import LayeredFS
 
 

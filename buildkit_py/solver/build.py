@@ -5,11 +5,11 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import field
-from ..records import dataclass
 from pathlib import Path
 
 from ..errors import PybuildError
 from ..frontend.args import Platform, host_platform
+from ..records import dataclass
 from ..store import Store
 from .progress import Progress
 

@@ -9,11 +9,11 @@ import stat
 import tarfile
 import urllib.parse
 import urllib.request
-from ..records import dataclass
 from pathlib import Path
 
 from ..contenthash.context import has_magic, normalize
 from ..frontend.dispatch import Expander
+from ..records import dataclass
 from ..snapshot.copy import CopyError, Item, Writer, copy_tree, parse_chmod, resolve_chown
 from ..snapshot.layeredfs import LayeredFS
 from ..syntax import ast as A

@@ -12,8 +12,9 @@ import threading
 import time
 from collections import deque
 from dataclasses import field
-from ..records import dataclass
 from typing import TextIO
+
+from ..records import dataclass
 
 
 @dataclass

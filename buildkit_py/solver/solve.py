@@ -10,7 +10,6 @@ import shutil
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import field, replace
-from ..records import dataclass
 from pathlib import Path
 
 from ..contenthash.context import BuildContext
@@ -20,6 +19,7 @@ from ..frontend.args import PROXY_ARGS, Platform
 from ..frontend.plan import BuildError, BuildPlan, StagePlan, find_stage
 from ..oci import mediatypes as mt
 from ..oci.layer import write_layer_from_dir
+from ..records import dataclass
 from ..snapshot.layeredfs import LayeredFS
 from ..snapshot.snapshots import Snapshots
 from ..store import Store

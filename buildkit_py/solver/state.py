@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import field
-from ..records import dataclass
 
 from ..frontend.dispatch import StageState
+from ..records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

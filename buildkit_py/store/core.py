@@ -6,10 +6,10 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from ..records import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..records import dataclass
 from . import graph
 from .blobs import BlobStore
 from .db import ImageRow, Metadata

@@ -11,10 +11,10 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from ..records import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..records import dataclass
 from .errors import StoreError
 
 SCHEMA_VERSION = 1

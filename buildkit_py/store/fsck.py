@@ -8,8 +8,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import field
-from ..records import dataclass
 
+from ..records import dataclass
 from .core import Store
 from .errors import BlobNotFound
 

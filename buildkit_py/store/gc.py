@@ -8,8 +8,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from ..records import dataclass
 
+from ..records import dataclass
 from .core import Store
 from .db import CacheRecord, ImageRow
 from .errors import BlobNotFound

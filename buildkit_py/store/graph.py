@@ -6,6 +6,7 @@ strict validation against the image spec is fsck's job.
 from __future__ import annotations
 
 import json
+
 from ..records import dataclass
 
 MANIFEST_TYPES = frozenset({

@@ -1,9 +1,9 @@
 """An image as the commands see it: its names, manifest (chosen from an index) and config."""
 from __future__ import annotations
 
-from ..records import dataclass
 from typing import Any
 
+from ..records import dataclass
 from . import graph
 from .core import Store
 from .db import ImageRow

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import platform as _platform
 from collections.abc import Mapping, Sequence
-from ..records import dataclass
 from typing import Any
 
+from ..records import dataclass
 from .errors import InvalidInput
 
 # uname machine -> GOARCH (and variant), the names OCI platforms use.

@@ -5,8 +5,8 @@ Stored in full form; shown in docker's short ("familiar") form. Pure functions.
 from __future__ import annotations
 
 import re
-from ..records import dataclass
 
+from ..records import dataclass
 from ..refpatterns import COMPONENT as _COMPONENT
 from ..refpatterns import DOMAIN as _DOMAIN
 from ..refpatterns import HEX64 as _HEX64

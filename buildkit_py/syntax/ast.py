@@ -6,10 +6,10 @@ holds them before variable expansion: words keep their quotes, JSON arrays are d
 from __future__ import annotations
 
 from dataclasses import field
-from ..records import dataclass
 from typing import ClassVar
 
 from ..errors import Span
+from ..records import dataclass
 from .heredoc import Heredoc
 from .raw import RawInstruction, Trivia  # Trivia: comment and blank lines, made by raw.py
 

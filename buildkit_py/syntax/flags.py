@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+
 from ..records import dataclass
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from ..records import dataclass
 
+from ..records import dataclass
 from ..shell.lex import Lexer, ShellExpansionError
 from .line_parsers import LineError, LineSplit
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from ..records import dataclass
 
+from ..records import dataclass
 from .errors import DockerfileSyntaxError
 
 # Go's unicode.IsSpace. Python's str.isspace also counts \x1c-\x1f, which Go does not.

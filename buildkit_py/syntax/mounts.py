@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
+
 from ..records import dataclass
 
 MOUNT_TYPES = ("bind", "cache", "tmpfs", "secret", "ssh")

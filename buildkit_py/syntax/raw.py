@@ -9,10 +9,10 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import field
-from ..records import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import Span
+from ..records import dataclass
 from .errors import DockerfileSyntaxError
 from ..shell.goquote import go_quote
 from .scan import NoToken, tokens

@@ -16,6 +16,7 @@ publishes no dated end of life for its open-source releases.
 from __future__ import annotations
 
 from dataclasses import field
+
 from ...records import dataclass
 
 TABLE_DATE = "2026-11-25"

@@ -6,8 +6,8 @@ Node.js 14 and Alpine 3.12; `ubuntu:bionic-20230530` names Ubuntu 18.04. Pure fu
 from __future__ import annotations
 
 import re
-from ...records import dataclass
 
+from ...records import dataclass
 from .eol import ALPINE, DEBIAN, DISTROS, IMAGES, OPENJDK, TEMURIN, UBUNTU, Product, eol_cycle, eol_date, is_past
 
 _VERSION = re.compile(r"\d+(?:\.\d+)*")

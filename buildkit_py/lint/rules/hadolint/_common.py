@@ -28,10 +28,10 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import field, replace
-from ....records import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ....records import dataclass
 from ....syntax import ast as A
 from ...context import parse_script, script_memo
 from ...model import Edit, Fix

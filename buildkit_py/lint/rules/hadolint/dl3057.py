@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from ....records import dataclass
 
+from ....records import dataclass
 from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding

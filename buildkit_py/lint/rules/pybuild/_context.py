@@ -9,7 +9,6 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import field
-from ....records import dataclass
 from pathlib import Path
 
 from ....frontend.dockerignore import (
@@ -19,6 +18,7 @@ from ....frontend.dockerignore import (
     ignore_file_names,
     parse_dockerignore,
 )
+from ....records import dataclass
 from ....shell.lex import ShellExpansionError
 from ....syntax import ast as A
 from ...context import LintContext
