@@ -4,13 +4,13 @@ The standard `dataclass` writes each class's __init__, __repr__, __eq__, __hash_
 __setattr__ and __delattr__) as source text and compiles it as the class is created. pybuild's
 ~70 classes on the lint path cost ~50 ms of compiling at every start, a third of `pybuild lint`
 on one file. Here the compiled code is looked up by its source text in a file in the cache
-directory (one per Python version), so a later run compiles nothing. The classes are the same
+directory (one per Python build), so a later run compiles nothing. The classes are the same
 either way: the same text gives the same code, which dataclasses then runs as it always does.
 
 The standard `dataclass` calls the builtin `exec` by its module-global name; while one of our
 classes is being made, that name in the dataclasses module is pointed at `_exec` below. Code
-objects are trusted as `__pycache__` files are: they are written only by pybuild, in the user's
-own cache directory.
+objects are trusted as `__pycache__` files are: the file is read only if the user running pybuild
+owns it and nobody else can write it.
 """
 from __future__ import annotations
 
@@ -29,18 +29,27 @@ _depth = 0  # classes being made (a class made inside another's creation, as in 
 
 
 def _cache_file() -> str:
+    """One file per Python build (bytecode differs between them; two on one machine keep theirs)."""
     import os
+    import zlib
 
     from .locations import cache_dir
 
-    return os.path.join(cache_dir(), f"dataclass-code-{sys.implementation.cache_tag}.marshal")
+    tag = f"{sys.implementation.cache_tag}-{zlib.crc32(sys.version.encode()):08x}"
+    return os.path.join(cache_dir(), f"dataclass-code-{tag}.marshal")
 
 
 def _load() -> dict[str, Any]:
     import marshal
+    import os
 
     try:
         with open(_cache_file(), "rb") as f:
+            st = os.fstat(f.fileno())
+            # Code is run from this file: only if this user wrote it and nobody else can (as ssh
+            # treats its keys), in case the cache directory was pointed somewhere shared.
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                return {}
             data = marshal.loads(f.read())  # one read: marshal.load(f) reads in small pieces, ~10x slower
     except (OSError, EOFError, ValueError, TypeError):
         return {}
@@ -85,8 +94,9 @@ def flush() -> None:
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            marshal.dump({"version": sys.version, "code": keep}, f)
+        # this user's alone whatever the umask: _load trusts nothing else
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            f.write(marshal.dumps({"version": sys.version, "code": keep}))
         os.replace(tmp, path)
     except (OSError, ValueError):
         try:

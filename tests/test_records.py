@@ -33,7 +33,8 @@ def probe(cache: Path) -> dict:
 
 
 def cache_file(cache: Path) -> Path:
-    return cache / "pybuild" / f"dataclass-code-{sys.implementation.cache_tag}.marshal"
+    (found,) = (cache / "pybuild").glob(f"dataclass-code-{sys.implementation.cache_tag}-*.marshal")
+    return found
 
 
 def test_classes_behave_as_the_standard_library_s():
@@ -97,6 +98,26 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(tmp_path):
     assert probe(tmp_path)["compiled"]
 
 
+def test_a_file_others_can_write_is_not_run(tmp_path):
+    probe(tmp_path)
+    path = cache_file(tmp_path)
+    assert not probe(tmp_path)["compiled"]
+    path.chmod(0o666)  # group and world writable: its code is not trusted, the methods are compiled
+    assert probe(tmp_path)["compiled"]
+    assert path.stat().st_mode & 0o777 == 0o600  # and the file written again is this user's alone
+    assert not probe(tmp_path)["compiled"]
+
+
+def test_a_loose_umask_does_not_make_the_cache_untrusted(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    loose = "import os; os.umask(0o002); exec(open(os.environ['PROBE_FILE']).read())"
+    (tmp_path / "probe.py").write_text(PROBE)
+    env["PROBE_FILE"] = str(tmp_path / "probe.py")
+    subprocess.run([sys.executable, "-c", loose], env=env, check=True, capture_output=True)
+    assert cache_file(tmp_path).stat().st_mode & 0o777 == 0o600
+    assert not probe(tmp_path)["compiled"]
+
+
 def test_the_lint_command_saves_it_although_it_skips_atexit(tmp_path):
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text("FROM busybox:1.36\n")
@@ -104,6 +125,13 @@ def test_the_lint_command_saves_it_although_it_skips_atexit(tmp_path):
     pybuild = Path(sys.executable).with_name("pybuild")
     subprocess.run([str(pybuild), "lint", str(dockerfile)], env=env, check=True, capture_output=True)
     assert cache_file(tmp_path / "cache").is_file()
+
+
+def test_each_python_build_keeps_its_own_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    mine = records._cache_file()
+    monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    assert records._cache_file() != mine
 
 
 def test_an_unwritable_cache_directory_is_skipped(tmp_path):
