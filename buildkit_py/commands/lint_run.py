@@ -32,6 +32,8 @@ def echo(text: str, *, err: bool = False, nl: bool = True, color: bool | None = 
 
 @dataclass
 class FileResult:
+    """One file linted: its findings, or why it could not be read or parsed, and any fixed text."""
+
     name: str
     diagnostics: list = field(default_factory=list)
     error: Exception | None = None  # the file could not be read or parsed

@@ -39,6 +39,8 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class KeyValue:
+    """`key=value` of ENV or LABEL (or the legacy `key value`), and where it stands."""
+
     key: str
     value: str
     legacy: bool  # `ENV k v` rather than `ENV k=v`
@@ -48,6 +50,8 @@ class KeyValue:
 
 @dataclass(frozen=True, slots=True)
 class ArgDef:
+    """`NAME` or `NAME=default` of ARG, and where it stands."""
+
     key: str
     default: str | None  # None: no `=` (the value comes from --build-arg or a global ARG)
     start: int
@@ -124,6 +128,8 @@ class Instruction:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class From(Instruction):
+    """FROM [--platform=P] IMAGE [AS NAME]: the start of a build stage."""
+
     name: ClassVar[str] = "FROM"
     image: str
     stage_name: str | None = None  # as written; BuildKit compares it lower-cased
@@ -144,6 +150,8 @@ class _CommandLine(Instruction):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Run(_CommandLine):
+    """RUN: a command run in the build container (flags: --mount, --network, --security, --device)."""
+
     name: ClassVar[str] = "RUN"
     mounts: tuple[str, ...] = ()  # `--mount` values, parsed after expansion (mounts.parse_mount)
     network: str | None = None
@@ -166,6 +174,8 @@ class Entrypoint(_CommandLine):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Shell(Instruction):
+    """SHELL ["executable", "parameters"]: the shell for the shell form of later instructions."""
+
     name: ClassVar[str] = "SHELL"
     shell: tuple[str, ...] = ()
 
@@ -189,12 +199,16 @@ class Label(_Pairs):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Arg(Instruction):
+    """ARG NAME[=default]...: build arguments."""
+
     name: ClassVar[str] = "ARG"
     definitions: tuple[ArgDef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _CopyLike(Instruction):
+    """COPY and ADD: sources (or heredoc contents), a destination, and the flags they share."""
+
     sources: tuple[str, ...] = ()  # paths, URLs or globs (heredoc sources are in `contents`)
     contents: tuple[SourceContent, ...] = ()
     dest: str = ""
@@ -206,6 +220,8 @@ class _CopyLike(Instruction):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Copy(_CopyLike):
+    """COPY [--from=STAGE|IMAGE] [--parents] SOURCE... DEST."""
+
     name: ClassVar[str] = "COPY"
     from_: str | None = None
     parents: bool = False
@@ -213,6 +229,8 @@ class Copy(_CopyLike):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Add(_CopyLike):
+    """ADD: COPY that also fetches URLs and git repositories and unpacks local archives."""
+
     name: ClassVar[str] = "ADD"
     keep_git_dir: bool | None = None
     checksum: str | None = None
@@ -221,36 +239,48 @@ class Add(_CopyLike):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Workdir(Instruction):
+    """WORKDIR PATH: the working directory for later instructions."""
+
     name: ClassVar[str] = "WORKDIR"
     path: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class User(Instruction):
+    """USER NAME[:GROUP]: the user for later RUN instructions and the container."""
+
     name: ClassVar[str] = "USER"
     user: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Expose(Instruction):
+    """EXPOSE PORT[/PROTOCOL]...: documentation of the ports the container listens on."""
+
     name: ClassVar[str] = "EXPOSE"
     ports: tuple[str, ...] = ()  # as written, in source order
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Volume(Instruction):
+    """VOLUME PATH...: mount points for volumes."""
+
     name: ClassVar[str] = "VOLUME"
     volumes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StopSignal(Instruction):
+    """STOPSIGNAL SIGNAL: the signal that stops the container."""
+
     name: ClassVar[str] = "STOPSIGNAL"
     signal: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Healthcheck(Instruction):
+    """HEALTHCHECK [OPTIONS] CMD COMMAND, or HEALTHCHECK NONE."""
+
     name: ClassVar[str] = "HEALTHCHECK"
     test: tuple[str, ...] = ()  # ("NONE",) or ("CMD", ...exec) or ("CMD-SHELL", script)
     interval: float | None = None  # seconds
@@ -262,6 +292,8 @@ class Healthcheck(Instruction):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Onbuild(Instruction):
+    """ONBUILD INSTRUCTION: an instruction run when another image is built FROM this one."""
+
     name: ClassVar[str] = "ONBUILD"
     trigger: Instruction | None = None  # the wrapped instruction
     expression: str = ""  # the trigger's text as the image config stores it
@@ -269,6 +301,8 @@ class Onbuild(Instruction):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Maintainer(Instruction):
+    """MAINTAINER NAME (deprecated in favour of a label)."""
+
     name: ClassVar[str] = "MAINTAINER"
     maintainer: str = ""
 
@@ -291,6 +325,8 @@ class Invalid(Instruction):
 
 @dataclass(frozen=True, slots=True)
 class Directive:
+    """A parser directive at the top of the file: `# syntax=`, `# escape=` or `# check=`."""
+
     name: str
     value: str
     span: Span
@@ -299,6 +335,8 @@ class Directive:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """A build stage: its FROM and the instructions after it, up to the next FROM."""
+
     index: int
     from_: From
     instructions: tuple[Instruction, ...]  # after FROM

@@ -17,6 +17,8 @@ class FlagError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class FlagSpec:
+    """A flag an instruction accepts, and its kind: as BuildKit's BFlags declares them."""
+
     name: str
     kind: str  # "bool", "string" or "strings" (repeatable)
 

@@ -19,6 +19,8 @@ _EMPTY: dict[str, str] = {}
 
 @dataclass(frozen=True, slots=True)
 class Heredoc:
+    """A heredoc opened on an instruction line (`<<EOF`, `<<-"EOF"`, `3<<EOF`), and its body once read."""
+
     name: str  # the terminator word, quotes removed
     fd: int  # the file descriptor before `<<`, 0 when none is given
     expand: bool  # False when any part of the word was quoted: no variable expansion in the body

@@ -27,6 +27,8 @@ class MountError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Mount:
+    """A RUN `--mount` as BuildKit parses it, after variable expansion."""
+
     type: str = "bind"
     from_: str = ""
     source: str = ""

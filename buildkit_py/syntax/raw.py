@@ -29,6 +29,8 @@ _DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?
 
 @dataclass(frozen=True, slots=True)
 class Directive:
+    """A parser directive line as BuildKit reads it (`# syntax=`, `# escape=`, `# check=`)."""
+
     name: str  # lower case: syntax, escape or check
     value: str
     line: int
@@ -61,6 +63,8 @@ class Piece:
 
 @dataclass(frozen=True, slots=True)
 class RawInstruction:
+    """One instruction as BuildKit's node tree has it: its logical line split, source text, lines and heredocs."""
+
     split: LineSplit  # keyword, flags, rest, and the arguments as BuildKit parses them
     line: str  # the logical line: continuations joined, comments inside them dropped
     text: str  # the source text, heredoc bodies included
@@ -96,6 +100,8 @@ class RawInstruction:
 
 @dataclass(frozen=True, slots=True)
 class RawResult:
+    """A whole file as BuildKit's parser reads it: directives, then instructions and trivia in order."""
+
     directives: tuple[Directive, ...]
     items: tuple[Directive | Trivia | RawInstruction, ...]
     escape: str
