@@ -38,6 +38,10 @@ _REDIRECT = re.compile(r"([0-9]*)(<<<|<<-|<<|<>|<&|>>|>&|>\||&>>|&>|<(?!\()|>(?!
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _REDIRECT_START = frozenset("0123456789<>&")
 _OP_FIRST = frozenset("&|;()\n")
+# Two characters that make an operator of their own (`&>` starts a redirection: no operator);
+# any other character of _OP_FIRST is an operator by itself.
+_OP_TWO: dict[str, str | None] = {"&&": "&&", "&>": None, "||": "||", "|&": "|&", ";;": ";;", ";&": ";&"}
+_CHAINS = frozenset({"&&", "||", "|", "|&"})  # what joins commands into an and-or list or a pipeline
 # A command that starts with none of these is simple (`_RESERVED_FIRST` covers the keywords).
 _COMMAND_SPECIAL = _RESERVED_FIRST | {"(", "["}
 _TEST_OPEN = re.compile(r"\[\[(?=[ \t])")
@@ -70,23 +74,15 @@ class Parser(WordReader):
     def op(self) -> str | None:
         """The control operator at the position, if any (`&>` is a redirection, not `&`)."""
         s, i = self.s, self.i
-        if i >= self.n:
+        c = s[i:i + 1]
+        if c not in _OP_FIRST:  # (also the end: "" is not in it)
             return None
-        c = s[i]
-        if c not in _OP_FIRST:
-            return None
-        nxt = s[i + 1:i + 2]
-        if c == "&":
-            return "&&" if nxt == "&" else None if nxt == ">" else "&"
-        if c == "|":
-            return "||" if nxt == "|" else "|&" if nxt == "&" else "|"
-        if c == ";":
-            if nxt == ";":
-                return ";;&" if s.startswith("&", i + 2) else ";;"
-            return ";&" if nxt == "&" else ";"
-        if c in "()\n":
-            return c
-        return None
+        two = s[i:i + 2]
+        if two in _OP_TWO:
+            if two == ";;" and s.startswith("&", i + 2):
+                return ";;&"
+            return _OP_TWO[two]
+        return c
 
     def blank_op(self) -> str | None:
         """`op()` after blanks, line continuations and a comment (the parser's most common step)."""
@@ -140,8 +136,19 @@ class Parser(WordReader):
                 self.problem(f"unexpected '{word}'")
                 self.i += len(word)
                 continue
-            pipelines, ops = self.parse_and_or()
-            op = self.blank_op()
+            if word is None and self.s[self.i] not in "([!":
+                # The common case, a simple command: what parse_and_or → parse_pipeline →
+                # parse_command would do for it, without their calls and repeated operator reads.
+                node = self.parse_simple()
+                op = self.blank_op()
+                if op is None or op not in _CHAINS:
+                    pipelines, ops = (new_pipeline((node,), False, ()),), ()
+                else:
+                    pipelines, ops = self.parse_and_or(node)
+                    op = self.blank_op()
+            else:
+                pipelines, ops = self.parse_and_or()
+                op = self.blank_op()
             terminator = ""
             if op == ";" or op == "&":
                 terminator = op
@@ -155,8 +162,9 @@ class Parser(WordReader):
                 self.i += 1
         return tuple(items)
 
-    def parse_and_or(self) -> tuple[tuple[Pipeline, ...], tuple[str, ...]]:
-        pipelines = [self.parse_pipeline()]
+    def parse_and_or(self, first: Node | None = None) -> tuple[tuple[Pipeline, ...], tuple[str, ...]]:
+        """`first`: the first pipeline's first command, when the caller has read it already."""
+        pipelines = [self.parse_pipeline(first)]
         ops: list[str] = []
         while True:
             op = self.blank_op()
@@ -168,10 +176,13 @@ class Parser(WordReader):
             pipelines.append(self.parse_pipeline())
         return tuple(pipelines), tuple(ops)
 
-    def parse_pipeline(self) -> Pipeline:
-        self.skip_blanks()
-        negated = self.s.startswith("!", self.i) and self.take("!")
-        nodes = [self.parse_command()]
+    def parse_pipeline(self, first: Node | None = None) -> Pipeline:
+        if first is None:
+            self.skip_blanks()
+            negated = self.s.startswith("!", self.i) and self.take("!")
+            nodes = [self.parse_command()]
+        else:
+            negated, nodes = False, [first]
         ops: list[str] = []
         while True:
             op = self.blank_op()
