@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import functools
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from dataclasses import field
-from ..records import dataclass
 from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import Span
+from ..records import dataclass
 from ..syntax import ast as A
 from .config import LintConfig
 from .model import Edit
@@ -51,9 +52,11 @@ class LintContext:
 
     @functools.cached_property
     def _line_starts(self) -> list[int]:
-        # running sums of (length + newline), all in C: a Python loop here cost a fixed rule's
-        # file as much as the rule itself
-        return list(accumulate(map(_PLUS_ONE, map(len, self.lines[:-1])), initial=0))
+        # line k starts after the lengths of the lines before it and their k newlines: running
+        # sums in C (a Python loop here cost a fixed rule's file as much as the rule itself)
+        starts = [0]
+        starts.extend(map(add, accumulate(map(len, self.lines[:-1])), count(1)))
+        return starts
 
     def offset(self, line: int, col: int) -> int:
         """Character offset in the file of a 1-based (line, column)."""
@@ -118,8 +121,6 @@ class LintContext:
             cache[key] = _parse_shell(ins)
         return cache[key]
 
-
-_PLUS_ONE = (1).__add__
 
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm/v7", "i686": "386", "i386": "386"}
 

@@ -1,7 +1,9 @@
 """What several BuildKit checks share: suggestions, platform specifiers, image references, URLs."""
 from __future__ import annotations
 
+import functools
 import re
+
 from ....records import dataclass
 
 DOCS = "https://docs.docker.com/go/dockerfile/rule/"
@@ -147,6 +149,7 @@ _HEX64 = re.compile(r"[a-f0-9]{64}\Z")
 _DIGEST_LEN = {"sha256": 64, "sha384": 96, "sha512": 128}
 
 
+@functools.lru_cache(maxsize=1024)  # the same base images recur across a project's files
 def valid_image_reference(name: str) -> bool:
     """Whether Docker would accept `name` as an image reference (`FROM name`)."""
     if not name or _HEX64.match(name):
