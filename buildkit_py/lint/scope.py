@@ -9,6 +9,7 @@ only (what BuildKit sets when the image has none).
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import field
 
@@ -19,6 +20,11 @@ from ..syntax import ast as A
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 NON_ENV_ARGS = frozenset({"BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"})
 _RAW = Lexer(escape="\\", skip_process_quotes=True)  # heredoc bodies (BuildKit's ExpandRaw)
+
+
+@functools.lru_cache(maxsize=2)
+def _lexer(escape: str) -> Lexer:
+    return Lexer(escape=escape)  # immutable, and making one compiles its patterns: one per escape character
 
 
 def platform_args(target: str, build: str, target_stage: str) -> dict[str, str]:
@@ -98,7 +104,7 @@ class Scope:
     image_env: Callable[[str], Mapping[str, str] | None] | None = None
 
     def __post_init__(self) -> None:
-        self.lexer = Lexer(escape=self.df.escape)
+        self.lexer = _lexer(self.df.escape)
         self.stages = self.df.stages
         last = self.stages[-1].name if self.stages else None
         stage_name = self.target if self.target else (last or "")
