@@ -4,8 +4,9 @@ The standard `dataclass` writes each class's __init__, __repr__, __eq__, __hash_
 __setattr__ and __delattr__) as source text and compiles it as the class is created. pybuild's
 ~70 classes on the lint path cost ~50 ms of compiling at every start, a third of `pybuild lint`
 on one file. Here the compiled code is looked up by its source text in a file in the cache
-directory (one per Python build), so a later run compiles nothing. The classes are the same
-either way: the same text gives the same code, which dataclasses then runs as it always does.
+directory (one per Python build, the code kept per module), so a later run compiles nothing. The
+classes are the same either way: the same text gives the same code, which dataclasses then runs
+as it always does.
 
 The standard `dataclass` calls the builtin `exec` by its module-global name; while one of our
 classes is being made, that name in the dataclasses module is pointed at `_exec` below. Code
@@ -20,11 +21,12 @@ TYPE_CHECKING = False  # as typing's, without importing typing on the console sc
 if TYPE_CHECKING:
     from typing import Any
 
-# Past this many entries (code of old pybuild versions piles up) a save keeps only what this run used.
-_MAX_ENTRIES = 5000
-_code: dict[str, Any] | None = None  # source text → code object, loaded at the first class
-_used: set[str] = set()
-_dirty = False
+# The file holds, per module, its classes' code as one marshalled blob: a run unpacks only the
+# modules it imports (`pybuild --help` makes one class, a lint ~70, a build others).
+_blobs: dict[str, bytes] | None = None  # module → marshalled {source text: code}, read at the first class
+_code: dict[str, dict[str, Any]] = {}  # module → source text → code, unpacked as the module makes classes
+_used: dict[str, set[str]] = {}  # module → the source texts this run used
+_changed: set[str] = set()  # modules with code compiled in this run
 _depth = 0  # classes being made (a class made inside another's creation, as in a default)
 
 
@@ -39,7 +41,7 @@ def _cache_file() -> str:
     return os.path.join(cache_dir(), f"dataclass-code-{tag}.marshal")
 
 
-def _load() -> dict[str, Any]:
+def _load() -> dict[str, bytes]:
     import marshal
     import os
 
@@ -53,50 +55,73 @@ def _load() -> dict[str, Any]:
             data = marshal.loads(f.read())  # one read: marshal.load(f) reads in small pieces, ~10x slower
     except (OSError, EOFError, ValueError, TypeError):
         return {}
-    if not (isinstance(data, dict) and data.get("version") == sys.version and isinstance(data.get("code"), dict)):
+    if not (isinstance(data, dict) and data.get("version") == sys.version and isinstance(data.get("modules"), dict)):
         return {}
-    code_type = type(_load.__code__)
-    return {k: v for k, v in data["code"].items() if isinstance(k, str) and type(v) is code_type}
+    return {k: v for k, v in data["modules"].items() if isinstance(k, str) and isinstance(v, bytes)}
+
+
+def _module_code(module: str) -> dict[str, Any]:
+    """The cached code of `module`'s classes (empty when there is none, or it is damaged)."""
+    global _blobs
+    if _blobs is None:
+        _blobs = _load()
+    blob = _blobs.get(module)
+    found: dict[str, Any] = {}
+    if blob is not None:
+        import marshal
+
+        try:
+            data = marshal.loads(blob)
+        except (EOFError, ValueError, TypeError):
+            data = None
+        if isinstance(data, dict):
+            code_type = type(_module_code.__code__)
+            found = {k: v for k, v in data.items() if isinstance(k, str) and type(v) is code_type}
+    return found
 
 
 def _exec(source: Any, globals: dict | None = None, locals: dict | None = None) -> None:
     """`exec`, for the dataclasses module: compiled code for a source text seen in an earlier run."""
-    global _code, _dirty
     if not isinstance(source, str):
         exec(source, globals, locals)
         return
-    if _code is None:
-        _code = _load()
-    code = _code.get(source)
+    module = str((globals or {}).get("__name__", ""))
+    cached = _code.get(module)
+    if cached is None:
+        cached = _code[module] = _module_code(module)
+    code = cached.get(source)
     if code is None:
-        code = compile(source, "<string>", "exec")
-        _code[source] = code
-        if not _dirty:
+        code = cached[source] = compile(source, "<string>", "exec")
+        if not _changed:
             import atexit
 
             atexit.register(flush)
-            _dirty = True
-    _used.add(source)
+        _changed.add(module)
+    _used.setdefault(module, set()).add(source)
     exec(code, globals, locals)
 
 
 def flush() -> None:
-    """Write the cache if this run compiled something (atomically; an unwritable cache is skipped)."""
-    global _dirty
-    if not _dirty or _code is None:
+    """Write the cache if this run compiled something (atomically; an unwritable cache is skipped).
+
+    A module that compiled something is stored with what this run used of it: importing a module
+    makes all its classes, so code of the module's earlier versions is dropped, not kept forever.
+    """
+    if not _changed or _blobs is None:
         return
-    _dirty = False
     import marshal
     import os
 
-    keep = _code if len(_code) <= _MAX_ENTRIES else {k: _code[k] for k in _used}
+    for module in _changed:
+        _blobs[module] = marshal.dumps({k: _code[module][k] for k in _used[module]})
+    _changed.clear()
     path = _cache_file()
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         # this user's alone whatever the umask: _load trusts nothing else
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
-            f.write(marshal.dumps({"version": sys.version, "code": keep}))
+            f.write(marshal.dumps({"version": sys.version, "modules": _blobs}))
         os.replace(tmp, path)
     except (OSError, ValueError):
         try:

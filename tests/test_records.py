@@ -21,7 +21,7 @@ import json, sys
 from buildkit_py import records
 from buildkit_py.syntax import ast, parse
 df = parse("FROM busybox AS b\\nRUN echo hi\\n")
-print(json.dumps({"compiled": records._dirty, "used": len(records._used),
+print(json.dumps({"compiled": sorted(records._changed), "used": sum(map(len, records._used.values())),
                   "stage": df.stages[0].name, "exec": "exec" in vars(sys.modules["dataclasses"])}))
 """
 
@@ -74,10 +74,10 @@ def test_plain_decorator_form_and_mutable_classes():
 
 def test_a_second_run_compiles_nothing(tmp_path):
     first = probe(tmp_path)
-    assert first["compiled"] and first["stage"] == "b" and not first["exec"]
+    assert "buildkit_py.syntax.ast" in first["compiled"] and first["stage"] == "b" and not first["exec"]
     assert cache_file(tmp_path).is_file()
     second = probe(tmp_path)
-    assert second == {**first, "compiled": False}  # every method's code came from the cache
+    assert second == {**first, "compiled": []}  # every method's code came from the cache
     assert second["used"] > 50
 
 
@@ -91,11 +91,39 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(tmp_path):
     path.write_bytes(marshal.dumps({**data, "version": "another python"}))
     assert probe(tmp_path)["compiled"]
     data = marshal.loads(path.read_bytes())
-    assert data["version"] == sys.version
-    # an entry that is not code is dropped, and its class compiled again
-    key = next(iter(data["code"]))
-    path.write_bytes(marshal.dumps({**data, "code": {**data["code"], key: "print('no')"}}))
-    assert probe(tmp_path)["compiled"]
+    assert data["version"] == sys.version and "buildkit_py.errors" in data["modules"]
+    # one module's damaged part: that module's classes are compiled again, the others' are not
+    modules = {**data["modules"], "buildkit_py.errors": b"\x00damaged"}
+    path.write_bytes(marshal.dumps({**data, "modules": modules}))
+    assert probe(tmp_path)["compiled"] == ["buildkit_py.errors"]
+    # an entry that is not code is not run: compiled again
+    ast_code = marshal.loads(data["modules"]["buildkit_py.syntax.ast"])
+    key = next(iter(ast_code))
+    modules = {**data["modules"], "buildkit_py.syntax.ast": marshal.dumps({**ast_code, key: "print('no')"})}
+    path.write_bytes(marshal.dumps({**data, "modules": modules}))
+    assert probe(tmp_path)["compiled"] == ["buildkit_py.syntax.ast"]
+    assert not probe(tmp_path)["compiled"]
+
+
+def test_a_module_keeps_only_its_current_code(tmp_path):
+    probe(tmp_path)
+    path = cache_file(tmp_path)
+    data = marshal.loads(path.read_bytes())
+    ast_code = marshal.loads(data["modules"]["buildkit_py.syntax.ast"])
+    stale = {**ast_code, "def __create_fn__():\n def old(self):\n  pass\n return old": compile("0", "<s>", "exec")}
+    data["modules"]["buildkit_py.syntax.ast"] = marshal.dumps(stale)
+    del data["modules"]["buildkit_py.errors"]  # something to compile, so that the file is written
+    path.write_bytes(marshal.dumps(data))
+    assert probe(tmp_path)["compiled"] == ["buildkit_py.errors"]
+    again = marshal.loads(marshal.loads(path.read_bytes())["modules"]["buildkit_py.syntax.ast"])
+    assert len(again) == len(stale)  # ast compiled nothing: its part was not rewritten
+    # once ast itself compiles something, its part holds what this run used: the stale entry goes
+    del data["modules"]["buildkit_py.syntax.ast"]
+    data["modules"]["buildkit_py.syntax.ast"] = marshal.dumps(dict(list(stale.items())[1:]))
+    path.write_bytes(marshal.dumps(data))
+    assert "buildkit_py.syntax.ast" in probe(tmp_path)["compiled"]
+    again = marshal.loads(marshal.loads(path.read_bytes())["modules"]["buildkit_py.syntax.ast"])
+    assert set(again) == set(ast_code)
 
 
 def test_a_file_others_can_write_is_not_run(tmp_path):
