@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class LintContext:
+    """One Dockerfile being linted, with the config and what several rules share (computed once)."""
+
     dockerfile: A.Dockerfile
     config: LintConfig = field(default_factory=LintConfig)
     context_dir: Path | None = None  # the build context, for rules that look at files
@@ -128,9 +130,9 @@ _ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm/v7", "i686": "386
 @functools.lru_cache(maxsize=1)
 def host_platform() -> str:
     """This machine as a platform (`linux/amd64`), the default target as BuildKit's is."""
-    import platform
+    import os
 
-    machine = platform.machine().lower()
+    machine = os.uname().machine.lower()  # what platform.machine() reads, without importing platform
     return "linux/" + _ARCH.get(machine, machine or "amd64")
 
 

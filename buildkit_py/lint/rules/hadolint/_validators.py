@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date
 
 # RFC 3986 absolute URI: scheme ":" hier-part [ "?" query ] [ "#" fragment ].
 _PCT = r"%[0-9A-Fa-f]{2}"
@@ -40,6 +39,8 @@ def is_rfc3339(text: str) -> bool:
     if m is None:
         return False
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    from datetime import date  # here, not at every start: only a timestamp label needs it
+
     try:
         date(year, month, day)
     except ValueError:

@@ -1,9 +1,9 @@
 """PB003: the base image runs software past its end of life (python 3.8, Debian buster, ...)."""
 from __future__ import annotations
 
-import datetime
 import functools
 import re
+import time
 from collections.abc import Iterator
 
 from ....shell.lex import Lexer, ShellExpansionError
@@ -54,7 +54,7 @@ application; the suggested tag needs testing. When the reference comes from an A
 """,
 )
 def check(ctx: LintContext) -> Iterator[Finding]:
-    today = max(datetime.date.today().isoformat(), TABLE_DATE)
+    today = max(time.strftime("%Y-%m-%d"), TABLE_DATE)  # the local date, as date.today() gives
     env, sources = _meta_args(ctx)
     lexer = _lexer(ctx.dockerfile.escape)
     stage_names: set[str] = set()
