@@ -21,6 +21,8 @@ class CheckOptionError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class CheckConfig:
+    """BuildKit's `# check=` options: skipped checks, experimental ones enabled, errors on warnings."""
+
     skip_all: bool = False
     skip: frozenset[str] = frozenset()
     experimental_all: bool = False

@@ -9,6 +9,8 @@ from .model import Severity
 
 @dataclass(frozen=True)
 class LintConfig:
+    """What to check and how severely: from pyproject.toml, .pybuild.toml, .hadolint.yaml and flags."""
+
     select: frozenset[str] = frozenset()  # empty: every non-experimental rule; "ALL" too
     ignore: frozenset[str] = frozenset()
     severity: dict[str, Severity] = field(default_factory=dict)  # per-rule override

@@ -43,6 +43,8 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """A change that resolves a finding: text edits, applied together, and whether --fix may apply them."""
+
     description: str
     edits: tuple[Edit, ...]
     safe: bool = True  # applied by --fix; unsafe ones need --unsafe-fixes
@@ -62,6 +64,8 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """A finding as reported: the rule, the place, the severity, and a fix when there is one."""
+
     code: str  # DL3006, StageNameCasing, PB001, ...
     message: str
     severity: Severity

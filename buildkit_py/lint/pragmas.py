@@ -21,6 +21,8 @@ _PRAGMA = re.compile(
 
 @dataclass(frozen=True)
 class Pragmas:
+    """The file's ignore pragmas: codes ignored everywhere and codes ignored on given instructions."""
+
     file_codes: frozenset[str] = frozenset()
     # (first line, last line) of an instruction -> codes ignored on it
     ranges: tuple[tuple[int, int, frozenset[str]], ...] = ()

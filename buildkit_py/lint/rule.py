@@ -20,6 +20,8 @@ Check = Callable[["LintContext"], Iterable[Finding]]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A lint rule: its code, names, severity, docs, and the check function that finds its problems."""
+
     code: str  # "DL3006", "StageNameCasing", "PB001"
     name: str  # short human name, kebab-case: "image-not-tagged"
     summary: str  # one line, shown by `pybuild rules`

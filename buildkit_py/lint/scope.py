@@ -87,6 +87,8 @@ class Step:
 
 @dataclass
 class _StageEnd:
+    """The environment and declared ARGs at the end of a stage (what a stage built on it starts from)."""
+
     env: dict[str, str]
     declared: frozenset[str]
 

@@ -10,6 +10,8 @@ from buildkit_py.shell.script_model import Command
 
 @dataclass(frozen=True)
 class _Wrapper:
+    """How a wrapper command (env, sudo, timeout, ...) takes options before the command it runs."""
+
     takes_value: frozenset[str] = frozenset()  # options whose value is the next word (no dashes)
     positionals: int = 0  # words to skip after the options (timeout's DURATION, chroot's NEWROOT)
     queries: frozenset[str] = frozenset()  # options that make it not run the command (command -v)

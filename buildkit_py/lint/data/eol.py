@@ -24,6 +24,8 @@ TABLE_DATE = "2026-11-25"
 
 @dataclass(frozen=True)
 class Product:
+    """A language or distribution with its release cycles, their end-of-life dates and a version to suggest."""
+
     label: str  # how messages name it: "Python", "Debian"
     eol: dict[str, str]  # version (or "major") -> end-of-life date
     recommended: str | None  # a supported version to suggest (None: the image itself is retired)

@@ -18,6 +18,8 @@ _DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
 
 @dataclass(frozen=True)
 class Expired:
+    """A product version past its end of life, as found in an image tag."""
+
     product: Product
     version: str
     eol: str
@@ -32,6 +34,8 @@ class Expired:
 
 @dataclass(frozen=True)
 class ImageTag:
+    """An official Docker Hub image named by a reference, with its tag and digest."""
+
     name: str  # the official image's name: "python"
     tag: str
     digest: str | None

@@ -10,6 +10,8 @@ from ...context import LintContext
 
 @dataclass(frozen=True, slots=True)
 class Expanded:
+    """A word after variable expansion, with the names it used that were set and unset."""
+
     text: str
     result: str
     matched: frozenset[str]

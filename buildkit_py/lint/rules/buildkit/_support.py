@@ -66,6 +66,8 @@ _KNOWN_ARCH = frozenset("386 amd64 amd64p32 arm armbe arm64 arm64be ppc64 ppc64l
 
 @dataclass(frozen=True, slots=True)
 class Platform:
+    """A platform specifier split: `linux/arm64/v8` is os, arch and variant."""
+
     os: str
     arch: str
     variant: str = ""

@@ -436,6 +436,8 @@ def add_flag_fix(ctx: LintContext, report: A.Instruction, run: A.Run, cmds: Iter
 
 @dataclass(frozen=True, slots=True)
 class MountSpec:
+    """A RUN `--mount` as hadolint reads it: type, target and source stage."""
+
     type: str
     target: str
     from_: str | None

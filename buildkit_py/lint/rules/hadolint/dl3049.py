@@ -14,6 +14,8 @@ from ._common2 import label_pairs, schema_labels
 
 @dataclass(frozen=True)
 class _Stage:
+    """A stage as DL3049 tracks it: its FROM, alias and image."""
+
     ins: A.From
     alias: str | None
     image: str

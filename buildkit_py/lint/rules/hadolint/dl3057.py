@@ -15,6 +15,8 @@ MESSAGE = "`HEALTHCHECK` instruction missing."
 
 @dataclass(frozen=True)
 class _Stage:
+    """A stage as DL3057 tracks it: its FROM, the image it is built on, and its name."""
+
     ins: A.From
     src: str  # the image it is built on, by name
     name: str  # its alias, else the image name
