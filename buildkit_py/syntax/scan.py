@@ -125,8 +125,9 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
     from .raw import heredoc_tokens
 
     states, scanners, start, end = tables
+    memo = _AFTER.setdefault(escape, {})
     n = len(text)
-    stack = [start]
+    stack: tuple = (start,)
     out: list[tuple[str, str, int]] = []
     pos, line = 0, 1
     queued: list[tuple[str, str, int]] = []
@@ -153,28 +154,40 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
                     line = last_line + last_value.count("\n")
         else:
             token = ("$END", "", line)
-        try:
-            _feed(states, stack, token[0], end)
-        except KeyError:
-            raise NoToken(token[2]) from None
-        if token[0] == "$END":
+        kind = token[0]
+        after = memo.get((stack, kind))
+        if after is None:
+            try:
+                after = memo[(stack, kind)] = _feed(states, stack, kind, end)
+            except KeyError:
+                raise NoToken(token[2]) from None
+        stack = after
+        if kind == "$END":
             return out
         out.append(token)
 
 
-def _feed(states: dict, stack: list, kind: str, end: Any) -> None:
+# Per escape character (each has its own tables): (parse stack, token kind) -> the stack after that
+# token. A Dockerfile is a long run of the same few tokens in the same few states (the grammar has
+# no nesting: the stack stays a handful of entries deep), so after the first file or two every
+# step of the LALR automaton is one lookup here.
+_AFTER: dict[str, dict[tuple[tuple, str], tuple]] = {}
+
+
+def _feed(states: dict, stack: tuple, kind: str, end: Any) -> tuple:
     """One token through the LALR table: reduce as the table says, then shift (or accept at the end)."""
+    work = list(stack)
     while True:
-        action = states[stack[-1]][kind]  # KeyError: this token cannot come here
+        action = states[work[-1]][kind]  # KeyError: this token cannot come here
         if action[0]:
-            stack.append(action[1])
-            return
+            work.append(action[1])
+            return tuple(work)
         size = action[2]
         if size:
-            del stack[-size:]
-        stack.append(states[stack[-1]][action[1]][1])
-        if kind == "$END" and stack[-1] == end:
-            return
+            del work[-size:]
+        work.append(states[work[-1]][action[1]][1])
+        if kind == "$END" and work[-1] == end:
+            return tuple(work)
 
 
 def lark_tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
