@@ -51,7 +51,10 @@ def split_command(line: str, escape: str) -> tuple[str, tuple[str, ...], str]:
     parts = _RE_WHITESPACE.split(trim_space(line), maxsplit=1)
     if len(parts) < 2:
         return parts[0], (), ""
-    rest, flags = extract_flags(parts[1], escape)
+    rest = parts[1]
+    if rest[:2] != "--" and rest[:1] not in _GO_SPACE_SET:  # no flags: most lines, without the byte walk
+        return parts[0], (), trim_space(rest)
+    rest, flags = extract_flags(rest, escape)
     return parts[0], flags, trim_space(rest)
 
 

@@ -401,6 +401,8 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
 
 
 def _collect_comments(text: str, comments: list[str]) -> None:
+    if "#" not in text:  # blank lines only (most trivia): they neither add nor clear comments
+        return
     for raw in text.split("\n"):
         if not _is_comment(raw):
             continue
