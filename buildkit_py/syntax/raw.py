@@ -43,13 +43,14 @@ class Trivia:
     holds these very nodes: made once here, not copied there.)"""
 
     text: str
-    span: Span
+    line: int  # where the first of them is
 
-
-def _trivia(text: str, line: int) -> Trivia:
-    """Trivia starting on `line`; its span runs to the start of its last line."""
-    n = text.count("\n")
-    return Trivia(text, Span(line, 1, line + max(n - (1 if text.endswith("\n") else 0), 0), 1))
+    @property
+    def span(self) -> Span:
+        """From the start of the first line to the start of the last (worked out when asked: a file
+        has about as many trivia as instructions, and rules look at few of them)."""
+        n = self.text.count("\n") - (1 if self.text.endswith("\n") else 0)
+        return Span(self.line, 1, self.line + max(n, 0), 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +378,7 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
                 i += 1
             lead = _LEADING.match(source).end()
             if lead:
-                items.append(_trivia(source[:lead], tok_line))
+                items.append(Trivia(source[:lead], tok_line))
                 _collect_comments(source[:lead], comments)
             items.append(_instruction(heredocs, source[lead:], tok_line + source.count("\n", 0, lead),
                                       escape, tuple(comments), path, text))
@@ -389,7 +390,7 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
             found.append(d)
             items.append(d)
         else:  # trailing trivia, or a line that looked like a directive but was not one
-            items.append(_trivia(source, tok_line))
+            items.append(Trivia(source, tok_line))
             _collect_comments(source, comments)
     if not n_instructions:
         last = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
