@@ -24,7 +24,8 @@ def render(diags: Sequence[Diagnostic], *, color: bool = False) -> str:
             col = max(d.span.start_col, 1)
             width = d.span.end_col - col if d.span.end_line == d.span.start_line and d.span.end_col > col else 1
             width = max(1, min(width, max(len(text) - col + 1, 1)))
-            pad = "".join("\t" if ch == "\t" else " " for ch in text[: col - 1])
+            lead = text[: col - 1]  # the caret lines up under tabs as the source line does
+            pad = " " * len(lead) if "\t" not in lead else "".join("\t" if ch == "\t" else " " for ch in lead)
             out.append(f"{dim}{num} |{reset} {text}")
             out.append(f"{' ' * len(num)} {dim}|{reset} {pad}{sev}{'^' * width}{reset}")
         if d.fix is not None:
