@@ -20,7 +20,7 @@ from buildkit_py.shell.script_model import (
     new_pipeline,
     new_word,
 )
-from buildkit_py.shell.script_words import META, SKIP_BLANKS, SKIPPABLE, WordReader
+from buildkit_py.shell.script_words import META, QUOTED_WORD, SKIP_BLANKS, SKIPPABLE, WordReader
 
 _RESERVED = re.compile(r"(if|then|elif|else|fi|do|done|case|esac|while|until|for|select|in|function|\{|\}|!)"
                        r"(?=[ \t\r\n;&|()<>]|\Z)")
@@ -50,7 +50,18 @@ _EMPTY_PARENS = re.compile(r"\([ \t]*\)")
 # A plain word (no quotes, escapes, expansions; not a comment) and the blanks after it, where
 # nothing but blanks, a newline or a control operator follows: neither a redirection (`2>`,
 # `2&>`) nor anything the word reader must look at. Other words take the general path.
-_PLAIN_ARG = re.compile(r"([^ \t\r\n;&|()<>\\'\"$`#][^ \t\r\n;&|()<>\\'\"$`]*)(?=[ \t\n;|)]|&(?!>)|\Z)[ \t]*")
+# Group 2: otherwise a word `quoted_word` takes (quotes, `$NAME`), ended the same way.
+_PLAIN_ARG = re.compile(r"(?:([^ \t\r\n;&|()<>\\'\"$`#][^ \t\r\n;&|()<>\\'\"$`]*)|(?!#)(" + QUOTED_WORD + r"))"
+                        r"(?=[ \t\n;|)]|&(?!>)|\Z)[ \t]*")
+
+# Where parse_list may skip blanks, newlines and comments.
+_LINE_SKIPPABLE = frozenset(" \t\r\\#\n")
+_SKIP_LINES = re.compile(r"(?:[ \t\r\n]+|\\\r?\n|#[^\n]*)*")
+# A plain word where a command starts, ended as _PLAIN_ARG's (then no redirection follows it),
+# and blanks. The list reads a simple command on from it unless it is one of _NOT_SIMPLE_HEADS.
+_COMMAND_HEAD = re.compile(r"([^ \t\r\n;&|()<>\\'\"$`#]+)(?=[ \t\n;|)]|&(?!>)|\Z)[ \t]*")
+_NOT_SIMPLE_HEADS = frozenset([*(w for ws in _RESERVED_BY_FIRST.values() for w in ws), "[["])
+_ENDS_COMMAND = frozenset(";\n|)")  # after a word, these end a simple command
 
 
 def _seq(node: Node) -> Sequence:
@@ -117,11 +128,24 @@ class Parser(WordReader):
 
     def parse_list(self, stop_words: frozenset[str] = frozenset(), stop_ops: frozenset[str] = frozenset()) -> Sequence:
         items: list[AndOr] = []
+        s, n = self.s, self.n
         while True:
-            self.skip_linebreaks()
-            if self.i >= self.n:
+            i = self.i
+            if i < n and s[i] in _LINE_SKIPPABLE:
+                if self.heredoc_end:
+                    self.skip_linebreaks()
+                else:  # no heredoc body waits after a newline: blanks and newlines in one step
+                    self.i = _SKIP_LINES.match(s, i).end()  # type: ignore[union-attr]
+                i = self.i
+            if i >= n:
                 break
-            start = self.i
+            start = i
+            head = _COMMAND_HEAD.match(s, i)
+            if head is not None and head.group(1) not in _NOT_SIMPLE_HEADS:
+                # A plain first word that is no keyword, `[[` or `!`: a simple command, read from
+                # that word on (what the general steps below would do, in fewer of them).
+                items.append(self.simple_and_or(head))
+                continue
             op = self.op()
             if op is not None and (op in stop_ops or (op == ")" and self.parens)):
                 break
@@ -137,30 +161,38 @@ class Parser(WordReader):
                 self.i += len(word)
                 continue
             if word is None and self.s[self.i] not in "([!":
-                # The common case, a simple command: what parse_and_or → parse_pipeline →
-                # parse_command would do for it, without their calls and repeated operator reads.
-                node = self.parse_simple()
-                op = self.blank_op()
-                if op is None or op not in _CHAINS:
-                    pipelines, ops = (new_pipeline((node,), False, ()),), ()
-                else:
-                    pipelines, ops = self.parse_and_or(node)
-                    op = self.blank_op()
+                items.append(self.simple_and_or())
             else:
                 pipelines, ops = self.parse_and_or()
-                op = self.blank_op()
-            terminator = ""
-            if op == ";" or op == "&":
-                terminator = op
-                self.i += 1
-            elif op == "\n":
-                terminator = "\n"
-                self.newline()
-            items.append(new_and_or(pipelines, ops, terminator))
+                items.append(self.end_and_or(self.blank_op(), pipelines, ops))
             if self.i == start:  # never stall on input the grammar does not cover
                 self.problem(f"unexpected {self.s[self.i]!r}")
                 self.i += 1
         return tuple(items)
+
+    def simple_and_or(self, head: re.Match[str] | None = None) -> AndOr:
+        """The and-or chain that starts with a simple command (`head`: as for parse_simple): what
+        parse_and_or → parse_pipeline → parse_command would do, without their calls and repeated
+        operator reads."""
+        node = self.parse_simple(head)
+        op = self.blank_op()
+        if op is None or op not in _CHAINS:
+            pipelines, ops = (new_pipeline((node,), False, ()),), ()
+        else:
+            pipelines, ops = self.parse_and_or(node)
+            op = self.blank_op()
+        return self.end_and_or(op, pipelines, ops)
+
+    def end_and_or(self, op: str | None, pipelines: tuple[Pipeline, ...], ops: tuple[str, ...]) -> AndOr:
+        """The and-or chain, with `op` (at the position) as its terminator if it ends one."""
+        terminator = ""
+        if op == ";" or op == "&":
+            terminator = op
+            self.i += 1
+        elif op == "\n":
+            terminator = "\n"
+            self.newline()
+        return new_and_or(pipelines, ops, terminator)
 
     def parse_and_or(self, first: Node | None = None) -> tuple[tuple[Pipeline, ...], tuple[str, ...]]:
         """`first`: the first pipeline's first command, when the caller has read it already."""
@@ -227,12 +259,22 @@ class Parser(WordReader):
             redirects.append(r)
         return Compound(kind, bodies, words, tuple(redirects), self.off + start, self.off + self.i)
 
-    def parse_simple(self) -> Node:
+    def parse_simple(self, head: re.Match[str] | None = None) -> Node:
+        """`head`: a match of _COMMAND_HEAD at the position, the command's first word."""
         start = self.i
         assignments: list[Word] = []
         words: list[Word] = []
         redirects: list[Redirect] = []
         s, n = self.s, self.n
+        if head is not None:
+            a, b = head.span(1)
+            text = s[a:b]
+            w = new_word(text, text, True, False, self.off + a, self.off + b)
+            if "=" in text and _ASSIGNMENT.match(text):
+                assignments.append(w)
+            else:
+                words.append(w)
+            self.i = head.end()
         while True:
             i = self.i
             if i >= n:
@@ -254,12 +296,23 @@ class Parser(WordReader):
                     off = self.off
                     while m is not None:
                         a, b = m.span(1)
-                        text = m.group(1)
-                        words.append(new_word(text, text, True, False, off + a, off + b))
+                        if a >= 0:
+                            text = s[a:b]
+                            words.append(new_word(text, text, True, False, off + a, off + b))
+                        else:
+                            a, b = m.span(2)
+                            w = self.quoted_word(s[a:b], a, b)
+                            if w is None:
+                                break  # the general reader takes this one
+                            words.append(w)
                         i = m.end()
                         m = _PLAIN_ARG.match(s, i) if i < n and s[i] not in META else None
                     self.i = i
-                    continue
+                    if m is None:
+                        if i >= n or s[i] in _ENDS_COMMAND:
+                            break  # (what the steps below find for these)
+                        continue
+                    c = s[i]  # a word the general reader takes, below
             if c == "(" and len(words) == 1 and not assignments:
                 fn = self.parse_function_def(words[0], start)
                 if fn is not None:

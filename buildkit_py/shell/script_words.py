@@ -19,6 +19,16 @@ SKIPPABLE = frozenset(" \t\r\\#")
 # A whole word without quotes, escapes or expansions, ended by an operator, a blank or the end.
 _SIMPLE_WORD = re.compile(r"[^ \t\r\n;&|()<>\\'\"$`]+(?=[ \t\r\n;&|)<>]|\Z)")
 _PLAIN = re.compile(r"[^ \t\r\n;&|()<>\\'\"$`]+")
+# The pieces of a word `read_word` can take in one regex step: plain text, '…', "…" without
+# escapes or substitutions, and `$NAME`, `$1`, `$@`, `${NAME…}` without quotes or nesting inside.
+_VAR = r"\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?!$-]|\{[^}\\'\"$`]*\})"
+_PIECE = r"[^ \t\r\n;&|()<>\\'\"$`]++|'[^']*+'|\"(?:[^\"\\$`]++|" + _VAR + r")*+\"|" + _VAR
+# Possessive (nothing given back): where the lookahead after a word fails, no shorter word could
+# pass it either, and a long word is not tried again at every split.
+QUOTED_WORD = r"(?:" + _PIECE + r")++"
+_PIECES = re.compile(_PIECE)
+# Such a word, where the general reader would end it too (`<(` would go on: not taken here).
+_QUOTED_WORD = re.compile(QUOTED_WORD + r"(?=[ \t\r\n;&|)]|[<>](?!\()|\Z)")
 _DQ_PLAIN = re.compile(r'[^"\\$`]+')
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ARRAY_ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=$")
@@ -117,6 +127,11 @@ class WordReader:
             self.i = end = m.end()
             text = m.group()
             return new_word(text, text, True, False, self.off + start, self.off + end)
+        m = _QUOTED_WORD.match(s, start)
+        if m is not None:
+            w = self.quoted_word(m.group(), start, m.end())
+            if w is not None:
+                return w
         value: list[str] = []
         subs: list[Sequence] = []
         static = True
@@ -171,6 +186,19 @@ class WordReader:
             return None
         return new_word(s[start:self.i], "".join(value), static, quoted, self.off + start, self.off + self.i,
                     tuple(subs))
+
+    def quoted_word(self, raw: str, start: int, end: int) -> Word | None:
+        """The word for `raw`, a match of QUOTED_WORD at `start`; None where `${` may not nest."""
+        if "${" in raw and self.depth >= MAX_DEPTH:
+            return None  # the general reader notes the problem
+        self.i = end
+        if "'" not in raw:  # quotes and `$…` as written, "…" holds no escapes: drop the quotes
+            value, static = raw.replace('"', ""), "$" not in raw
+        elif '"' not in raw and "$" not in raw:
+            value, static = raw.replace("'", ""), True
+        else:
+            value, static = _pieces_value(raw)
+        return new_word(raw, value, static, '"' in raw or "'" in raw, self.off + start, self.off + end)
 
     def read_dquote(self, value: list[str], subs: list[Sequence]) -> bool:
         """A double-quoted string at the position; False when it contains expansions."""
@@ -352,3 +380,18 @@ class WordReader:
             lines.append(line)
         self.heredoc_end[nl] = min(pos, n)
         return "".join(line + "\n" for line in lines)
+
+
+def _pieces_value(raw: str) -> tuple[str, bool]:
+    """`value` and `static` of a QUOTED_WORD mixing both quotes or '…' and `$`, piece by piece."""
+    parts: list[str] = []
+    static = True
+    for piece in _PIECES.findall(raw):
+        first = piece[0]
+        if first == "'":
+            parts.append(piece[1:-1])
+            continue
+        if "$" in piece:
+            static = False
+        parts.append(piece[1:-1] if first == '"' else piece)
+    return "".join(parts), static

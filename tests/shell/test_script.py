@@ -124,6 +124,19 @@ class TestWords:
         assert c.args == ("$DIR/bin", "${V:-1.0}", "pkg=$VERSION")
         assert not any(w.static for w in c.arg_words)
 
+    def test_mixed_quotes_and_dollar_in_single_quotes(self) -> None:
+        # Words read in one regex step: both kinds of quote, `$` quoted or not, `${…}` in "…".
+        c = only("""echo "it's" 'say "hi"' '$HOME' x'$y'"$z" "${A}"'b' $1 "$@" end""")
+        assert c.args == ("it's", 'say "hi"', "$HOME", "x$y$z", "${A}b", "$1", "$@", "end")
+        assert [w.static for w in c.arg_words] == [True, True, True, False, False, False, False, True]
+        assert [w.quoted for w in c.arg_words] == [True, True, True, True, True, False, True, False]
+        text = parse_shell("echo a 'b c'  \"d\"").source
+        assert [text[w.start:w.end] for w in only(text).arg_words] == ["a", "'b c'", '"d"']
+
+    def test_parameter_expansion_at_the_depth_limit_is_reported(self) -> None:
+        parsed = parse_shell("$(" * 50 + 'echo a "${x}" b' + ")" * 50)
+        assert any("nested too deeply" in p for p in parsed.problems)
+
     def test_raw_text_and_offsets(self) -> None:
         text = "apt-get  install 'curl'"
         w = only(text).arg_words[1]
