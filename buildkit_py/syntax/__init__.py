@@ -88,7 +88,8 @@ def read_source(path: str | Path) -> tuple[str, str]:
         name = "<stdin>"
     else:
         try:
-            data = Path(path).read_bytes()
+            with open(path, "rb") as f:  # not Path.read_bytes: this runs for every file linted
+                data = f.read()
         except FileNotFoundError:
             raise DockerfileSyntaxError(
                 f"no such file: {path}", path=str(path), hint="pass the path of a Dockerfile, or - for standard input"
@@ -96,6 +97,11 @@ def read_source(path: str | Path) -> tuple[str, str]:
         except IsADirectoryError:
             raise DockerfileSyntaxError(
                 f"{path} is a directory", path=str(path), hint=f"did you mean {Path(path) / 'Dockerfile'}?"
+            ) from None
+        except OSError as err:  # unreadable (permissions, a device, ...): say why, no traceback
+            raise DockerfileSyntaxError(
+                f"cannot read {path}: {err.strerror or err}", path=str(path),
+                hint="check the file's permissions, or pass - and the text on standard input",
             ) from None
         name = str(path)
     return data.decode("utf-8", "surrogateescape"), name
