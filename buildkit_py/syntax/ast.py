@@ -6,7 +6,6 @@ holds them before variable expansion: words keep their quotes, JSON arrays are d
 from __future__ import annotations
 
 from dataclasses import field
-from typing import ClassVar
 
 from ..errors import Span
 from ..records import dataclass
@@ -71,7 +70,9 @@ class SourceContent:
 class Instruction:
     """Fields every instruction has. `name` is the canonical upper-case keyword."""
 
-    name: ClassVar[str] = ""
+    # The canonical keyword, on each class. Not annotated: an annotation would make it a field, and
+    # ClassVar would need the typing module (~6 ms) at every start.
+    name = ""
     keyword: str  # as written (`from`, `Run`, ...)
     flags: tuple[Flag, ...] = ()
     args: tuple[Word, ...] = ()  # the arguments as BuildKit's parser gives them
@@ -130,7 +131,7 @@ class Instruction:
 class From(Instruction):
     """FROM [--platform=P] IMAGE [AS NAME]: the start of a build stage."""
 
-    name: ClassVar[str] = "FROM"
+    name = "FROM"
     image: str
     stage_name: str | None = None  # as written; BuildKit compares it lower-cased
     as_keyword: str | None = None  # `AS` as written
@@ -152,7 +153,7 @@ class _CommandLine(Instruction):
 class Run(_CommandLine):
     """RUN: a command run in the build container (flags: --mount, --network, --security, --device)."""
 
-    name: ClassVar[str] = "RUN"
+    name = "RUN"
     mounts: tuple[str, ...] = ()  # `--mount` values, parsed after expansion (mounts.parse_mount)
     network: str | None = None
     security: str | None = None
@@ -164,19 +165,19 @@ class Run(_CommandLine):
 # class was a measurable part of every lint's start-up.
 class Cmd(_CommandLine):
     __slots__ = ()
-    name: ClassVar[str] = "CMD"
+    name = "CMD"
 
 
 class Entrypoint(_CommandLine):
     __slots__ = ()
-    name: ClassVar[str] = "ENTRYPOINT"
+    name = "ENTRYPOINT"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Shell(Instruction):
     """SHELL ["executable", "parameters"]: the shell for the shell form of later instructions."""
 
-    name: ClassVar[str] = "SHELL"
+    name = "SHELL"
     shell: tuple[str, ...] = ()
 
 
@@ -189,19 +190,19 @@ class _Pairs(Instruction):
 
 class Env(_Pairs):
     __slots__ = ()
-    name: ClassVar[str] = "ENV"
+    name = "ENV"
 
 
 class Label(_Pairs):
     __slots__ = ()
-    name: ClassVar[str] = "LABEL"
+    name = "LABEL"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Arg(Instruction):
     """ARG NAME[=default]...: build arguments."""
 
-    name: ClassVar[str] = "ARG"
+    name = "ARG"
     definitions: tuple[ArgDef, ...] = ()
 
 
@@ -222,7 +223,7 @@ class _CopyLike(Instruction):
 class Copy(_CopyLike):
     """COPY [--from=STAGE|IMAGE] [--parents] SOURCE... DEST."""
 
-    name: ClassVar[str] = "COPY"
+    name = "COPY"
     from_: str | None = None
     parents: bool = False
 
@@ -231,7 +232,7 @@ class Copy(_CopyLike):
 class Add(_CopyLike):
     """ADD: COPY that also fetches URLs and git repositories and unpacks local archives."""
 
-    name: ClassVar[str] = "ADD"
+    name = "ADD"
     keep_git_dir: bool | None = None
     checksum: str | None = None
     unpack: bool | None = None
@@ -241,7 +242,7 @@ class Add(_CopyLike):
 class Workdir(Instruction):
     """WORKDIR PATH: the working directory for later instructions."""
 
-    name: ClassVar[str] = "WORKDIR"
+    name = "WORKDIR"
     path: str = ""
 
 
@@ -249,7 +250,7 @@ class Workdir(Instruction):
 class User(Instruction):
     """USER NAME[:GROUP]: the user for later RUN instructions and the container."""
 
-    name: ClassVar[str] = "USER"
+    name = "USER"
     user: str = ""
 
 
@@ -257,7 +258,7 @@ class User(Instruction):
 class Expose(Instruction):
     """EXPOSE PORT[/PROTOCOL]...: documentation of the ports the container listens on."""
 
-    name: ClassVar[str] = "EXPOSE"
+    name = "EXPOSE"
     ports: tuple[str, ...] = ()  # as written, in source order
 
 
@@ -265,7 +266,7 @@ class Expose(Instruction):
 class Volume(Instruction):
     """VOLUME PATH...: mount points for volumes."""
 
-    name: ClassVar[str] = "VOLUME"
+    name = "VOLUME"
     volumes: tuple[str, ...] = ()
 
 
@@ -273,7 +274,7 @@ class Volume(Instruction):
 class StopSignal(Instruction):
     """STOPSIGNAL SIGNAL: the signal that stops the container."""
 
-    name: ClassVar[str] = "STOPSIGNAL"
+    name = "STOPSIGNAL"
     signal: str = ""
 
 
@@ -281,7 +282,7 @@ class StopSignal(Instruction):
 class Healthcheck(Instruction):
     """HEALTHCHECK [OPTIONS] CMD COMMAND, or HEALTHCHECK NONE."""
 
-    name: ClassVar[str] = "HEALTHCHECK"
+    name = "HEALTHCHECK"
     test: tuple[str, ...] = ()  # ("NONE",) or ("CMD", ...exec) or ("CMD-SHELL", script)
     interval: float | None = None  # seconds
     timeout: float | None = None
@@ -294,7 +295,7 @@ class Healthcheck(Instruction):
 class Onbuild(Instruction):
     """ONBUILD INSTRUCTION: an instruction run when another image is built FROM this one."""
 
-    name: ClassVar[str] = "ONBUILD"
+    name = "ONBUILD"
     trigger: Instruction | None = None  # the wrapped instruction
     expression: str = ""  # the trigger's text as the image config stores it
 
@@ -303,7 +304,7 @@ class Onbuild(Instruction):
 class Maintainer(Instruction):
     """MAINTAINER NAME (deprecated in favour of a label)."""
 
-    name: ClassVar[str] = "MAINTAINER"
+    name = "MAINTAINER"
     maintainer: str = ""
 
 
@@ -311,7 +312,7 @@ class Maintainer(Instruction):
 class Unknown(Instruction):
     """An instruction BuildKit does not know; the build rejects it, the linter explains it."""
 
-    name: ClassVar[str] = ""
+    name = ""
     suggestion: str | None = None  # the corrected line, e.g. `COPY . /app` for `COPY. /app`
 
 
@@ -319,7 +320,7 @@ class Unknown(Instruction):
 class Invalid(Instruction):
     """A known instruction whose arguments BuildKit rejects (kept by non-strict parsing)."""
 
-    name: ClassVar[str] = ""
+    name = ""
     error: str = ""
 
 
