@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import field
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
 from ..errors import Span
 from ..records import dataclass
 
+TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every start
 if TYPE_CHECKING:
     from ..syntax.ast import Instruction
 

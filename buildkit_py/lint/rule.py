@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import field
-from typing import TYPE_CHECKING
 
 from ..records import dataclass
 from .model import Finding, Severity
 
+TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every start
 if TYPE_CHECKING:
     from .context import LintContext
 

@@ -9,7 +9,6 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import field
-from typing import TYPE_CHECKING
 
 from ..errors import Span
 from ..records import dataclass
@@ -19,6 +18,7 @@ from .scan import NoToken, tokens
 from .heredoc import Heredoc, can_contain_heredoc, heredocs_from_line
 from .line_parsers import GO_SPACE, LineError, LineSplit, split_line, trim_space
 
+TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every start
 if TYPE_CHECKING:
     from lark import Token
     from lark.lexer import LexerState

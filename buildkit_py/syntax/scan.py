@@ -15,7 +15,10 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every start
+if TYPE_CHECKING:
+    from typing import Any
 
 # Bump when the layout of the cached tables changes.
 _FORMAT = 1

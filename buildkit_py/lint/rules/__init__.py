@@ -5,7 +5,7 @@ One rule per module (or a small family). Adding a rule is adding a module; nothi
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 
 _LOADED = False
 
@@ -16,7 +16,10 @@ def load_all() -> None:
         return
     for family in ("buildkit", "hadolint", "pybuild"):
         pkg = importlib.import_module(f"{__name__}.{family}")
-        for info in pkgutil.iter_modules(pkg.__path__):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{pkg.__name__}.{info.name}")
+        # the package's modules by name, as pkgutil.iter_modules lists them (pkgutil itself
+        # imports typing: ~6 ms at every start)
+        names = sorted({n[:-3] for d in pkg.__path__ for n in os.listdir(d) if n.endswith(".py")})
+        for name in names:
+            if not name.startswith("_"):
+                importlib.import_module(f"{pkg.__name__}.{name}")
     _LOADED = True

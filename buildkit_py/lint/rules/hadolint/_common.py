@@ -29,13 +29,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from ....records import dataclass
 from ....syntax import ast as A
 from ...context import parse_script, script_memo
 from ...model import Edit, Fix
 
+TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every start
 if TYPE_CHECKING:
     from ....shell.script_model import Command, ParsedShell
     from ...context import LintContext

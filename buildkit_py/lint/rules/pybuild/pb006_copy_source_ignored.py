@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 
+TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every start
 if TYPE_CHECKING:
     from ._context import BuildContext, Source
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ...context import LintContext
 from ...model import Finding
 from ...rule import rule
 
+TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every start
 if TYPE_CHECKING:
     from ._context import BuildContext
 
