@@ -8,7 +8,6 @@ only (what BuildKit sets when the image has none).
 """
 from __future__ import annotations
 
-import csv
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import field
@@ -307,6 +306,8 @@ def stage_refs(ins: A.Instruction) -> list[str]:
 
 def mount_fields(value: str) -> list[tuple[str, str]]:
     """The key=value fields of a --mount value (a CSV line); bare words are left out."""
+    import csv  # here: only a RUN with --mount needs it, not every start
+
     try:
         fields = next(csv.reader([value]))
     except (csv.Error, StopIteration):

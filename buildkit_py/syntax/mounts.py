@@ -5,7 +5,6 @@ calls `parse_mount` with an expander once variables are known.
 """
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 
@@ -45,6 +44,8 @@ class Mount:
 
 
 def _fields(value: str) -> list[str]:
+    import csv  # here: only a RUN with --mount needs it, not every start
+
     try:
         return next(csv.reader([value], strict=True))
     except (csv.Error, StopIteration) as err:

@@ -1,7 +1,6 @@
 """The static part of BuildKit's build errors (used by the BuildError check)."""
 from __future__ import annotations
 
-import glob
 import os
 import posixpath
 import re
@@ -110,6 +109,8 @@ def _present(root, rel: str, matcher) -> bool:
     if rel == ".":
         return True
     if _WILDCARD.search(rel):
+        import glob  # only with --context and a wildcard source: not on every start
+
         names = [os.path.relpath(p, root).replace(os.sep, "/")
                  for p in glob.glob(glob.escape(str(root)) + "/" + rel)]
     else:

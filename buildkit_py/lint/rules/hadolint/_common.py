@@ -23,7 +23,6 @@ only agree with hadolint when they read text the same way, so the readings live 
 """
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -445,6 +444,10 @@ class MountSpec:
 
 def mounts(run: A.Run) -> list[MountSpec]:
     """The `--mount` flags of a RUN as written (no expansion); unreadable ones are left out."""
+    if not run.mounts:
+        return []
+    import csv  # here: only a RUN with --mount needs it, not every start
+
     out = []
     for value in run.mounts:
         try:
