@@ -131,12 +131,13 @@ def _fast_lint(args: list[str]) -> bool:
 
 
 def _leave(status: int) -> None:
-    """Flush and exit without the interpreter's teardown (nothing is left open to close)."""
+    """Save what atexit would have, flush, and exit without the interpreter's teardown (nothing is
+    left open to close)."""
     _save_caches()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except BrokenPipeError:
+    except BrokenPipeError:  # `pybuild lint | head`: the reader left; as the full CLI, status 1
         status = status or 1
     os._exit(status)
 
@@ -154,10 +155,7 @@ def main() -> None:
         try:
             if fast(argv[1:]):
                 if argv[0] in _QUICK_EXIT:
-                    _save_caches()
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                    os._exit(0)
+                    _leave(0)
                 return
         except KeyboardInterrupt:  # as the full CLI answers Ctrl-C: no traceback
             print("Interrupted.", file=sys.stderr)
@@ -191,13 +189,7 @@ def _exit_without_teardown(run) -> None:
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    _save_caches()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:  # `pybuild lint | head`: the reader left; as the full CLI, status 1
-        code = code or 1
-    os._exit(code)
+    _leave(code)
 
 
 if __name__ == "__main__":
