@@ -110,24 +110,14 @@ def flush() -> None:
     if not _changed or _blobs is None:
         return
     import marshal
-    import os
+
+    from .locations import replace_file
 
     for module in _changed:
         _blobs[module] = marshal.dumps({k: _code[module][k] for k in _used[module]})
     _changed.clear()
-    path = _cache_file()
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        # this user's alone whatever the umask: _load trusts nothing else
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
-            f.write(marshal.dumps({"version": sys.version, "modules": _blobs}))
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    # 0600: this user's alone whatever the umask, as _load trusts nothing else
+    replace_file(_cache_file(), marshal.dumps({"version": sys.version, "modules": _blobs}), 0o600)
 
 
 if TYPE_CHECKING:  # type checkers see the standard decorator

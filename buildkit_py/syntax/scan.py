@@ -103,21 +103,16 @@ def _load(escape: str, grammar: str) -> dict | None:
 
 
 def _save(escape: str, data: dict) -> None:
-    """Write the tables for the next process (atomically; a cache that cannot be written is skipped)."""
+    """Write the tables for the next process (a cache that cannot be written is skipped)."""
     import marshal
 
-    path = _cache_file(escape, data["grammar"])
-    tmp = f"{path}.{os.getpid()}.tmp"
+    from ..locations import replace_file
+
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            marshal.dump(data, f)
-        os.replace(tmp, path)
-    except (OSError, ValueError):  # ValueError: something marshal cannot write; the next process rebuilds
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        blob = marshal.dumps(data)
+    except ValueError:  # something marshal cannot write: the next process builds the tables again
+        return
+    replace_file(_cache_file(escape, data["grammar"]), blob)
 
 
 def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
