@@ -18,38 +18,24 @@ _VALUE_FLAGS = {"-t": "tags", "--tag": "tags", "-f": "file", "--file": "file", "
                 "--target": "target", "--label": "labels", "--platform": "platform", "--iidfile": "iidfile",
                 "--progress": "progress", "--network": "network"}
 _BOOL_FLAGS = {"-q": "quiet", "--quiet": "quiet"}
+_LIST_FLAGS = {"tags", "build_args", "labels"}  # repeatable; the others keep their last value
 
 
 def _parse(args: list[str]) -> dict | None:
     """The flags of a `pybuild build` command line, or None when the fast path should not try."""
-    out: dict = {"tags": [], "build_args": [], "labels": [], "context": None}
-    i = 0
-    while i < len(args):
-        a = args[i]
-        name, eq, value = a.partition("=") if a.startswith("--") else (a, "", "")
-        if name in _BOOL_FLAGS and not eq:
-            out[_BOOL_FLAGS[name]] = True
-        elif name in _VALUE_FLAGS:
-            if not eq:
-                i += 1
-                if i >= len(args):
-                    return None
-                value = args[i]
-            key = _VALUE_FLAGS[name]
-            if isinstance(out.get(key), list):
-                out[key].append(value)
-            else:
-                out[key] = value
-        elif a.startswith("-") and a != "-":
-            return None  # a flag only the full CLI knows
-        elif out["context"] is None:
-            out["context"] = a
-        else:
-            return None
-        i += 1
-    if out["context"] in (None, "-") or out.get("file") == "-":
+    from .leanargs import scan
+
+    scanned = scan(args, _BOOL_FLAGS, _VALUE_FLAGS)
+    if scanned is None:
         return None
-    return out
+    given, values, positional = scanned
+    if len(positional) != 1:  # the context, once
+        return None
+    out: dict = {"tags": [], "build_args": [], "labels": [], "context": positional[0]}
+    out.update(dict.fromkeys(given, True))
+    for key, found in values.items():
+        out[key] = found if key in _LIST_FLAGS else found[-1]  # the last of a single-valued flag wins
+    return None if out.get("file") == "-" else out
 
 
 def _kv(items: list[str]) -> dict[str, str] | None:

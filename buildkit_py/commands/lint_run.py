@@ -205,26 +205,14 @@ def lean_lint(args: list[str]) -> int | None:
     """`pybuild lint ARGS` without click, for the common command lines (paths and a few options):
     the exit status, or None when the click command must run (anything else, or any problem found
     before the first line is printed — it then reports it as usual)."""
-    opts: dict = {"fmt": "tty", "failure_threshold": None, "jobs": "0", "no_fail": False, "statistics": False}
-    paths: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        name, eq, value = a.partition("=") if a.startswith("--") else (a, "", "")
-        if name in _VALUE_OPTIONS:
-            if not eq:
-                i += 1
-                if i >= len(args):
-                    return None
-                value = args[i]
-            opts[_VALUE_OPTIONS[name]] = value
-        elif name in _FLAG_OPTIONS and not eq:
-            opts[_FLAG_OPTIONS[name]] = True
-        elif a.startswith("-"):
-            return None  # another option, `-` (standard input) or `--`
-        else:
-            paths.append(a)
-        i += 1
+    from ..leanargs import scan
+
+    scanned = scan(args, _FLAG_OPTIONS, _VALUE_OPTIONS)
+    if scanned is None:
+        return None
+    given, values, paths = scanned
+    opts: dict = {"fmt": "tty", "failure_threshold": None, "jobs": "0"}
+    opts.update((key, found[-1]) for key, found in values.items())  # the last one given wins
     if opts["fmt"] not in FORMATS or opts["failure_threshold"] not in (None, *LEVELS):
         return None
     if not opts["jobs"].isdigit() or not opts["jobs"].isascii():
@@ -235,8 +223,8 @@ def lean_lint(args: list[str]) -> int | None:
         files, missing = find_dockerfiles(paths or ["."])
         if missing or not files:
             return None
-        config = lint_config(files, failure_threshold=opts["failure_threshold"], no_fail=opts["no_fail"])
+        config = lint_config(files, failure_threshold=opts["failure_threshold"], no_fail="no_fail" in given)
     except Exception:  # noqa: BLE001 - the click command reports it properly
         return None
     results = lint_all(files, config, None, False, False, int(opts["jobs"]))
-    return report(results, config, opts["fmt"], fix=False, diff=False, statistics=opts["statistics"])
+    return report(results, config, opts["fmt"], fix=False, diff=False, statistics="statistics" in given)

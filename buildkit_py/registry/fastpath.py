@@ -228,28 +228,18 @@ def _registries_file() -> str:
 
 def _options(args: list[str], choices: dict[str, tuple[str, ...]], max_args: int) -> dict | None:
     """-q/--quiet, the options in `choices` (with an allowed value) and 1..max_args arguments; None otherwise."""
-    out: dict = {"quiet": False, "args": [], **{k: None for k in choices}}
-    i = 0
-    while i < len(args):
-        a = args[i]
-        name, eq, value = a.partition("=") if a.startswith("--") else (a, "", "")
-        if a in ("-q", "--quiet"):
-            out["quiet"] = True
-        elif name in choices:
-            if not eq:
-                i += 1
-                if i >= len(args):
-                    return None
-                value = args[i]
-            if value not in choices[name]:
-                return None
-            out[name] = value
-        elif a.startswith("-"):
-            return None  # --help, --platform, `--`, anything only click knows
-        else:
-            out["args"].append(a)
-        i += 1
-    return out if 1 <= len(out["args"]) <= max_args else None
+    from ..leanargs import scan
+
+    scanned = scan(args, {"-q": "quiet", "--quiet": "quiet"}, {name: name for name in choices})
+    if scanned is None:
+        return None
+    given, values, positional = scanned
+    out: dict = {"quiet": "quiet" in given, "args": positional, **dict.fromkeys(choices)}
+    for name, found in values.items():
+        if any(v not in choices[name] for v in found):
+            return None
+        out[name] = found[-1]
+    return out if 1 <= len(positional) <= max_args else None
 
 
 def _emit(lines: list[str]) -> None:
