@@ -14,6 +14,15 @@ SEED = (
     "HEALTHCHECK --interval=5s CMD curl -f localhost\nONBUILD ADD . /src\nSHELL [\"/bin/sh\", \"-c\"]\n"
 )
 ALPHABET = st.sampled_from(list("FROMRUNCOPYADDENVARG \t\n\r\\`#\"'[]{},=-<>$:/.0aAzZé\u00a0\ufeff"))
+# Edits to a Dockerfile: (position, characters cut there, text put in), applied in order by `mutated`.
+EDITS = st.lists(st.tuples(st.integers(0, len(SEED)), st.integers(0, 4), st.text(ALPHABET, max_size=6)), max_size=6)
+
+
+def mutated(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for pos, cut, insert in edits:
+        pos = min(pos, len(text))
+        text = text[:pos] + insert + text[pos + cut:]
+    return text
 
 
 def _check(text: str) -> None:
@@ -33,13 +42,9 @@ def test_random_text(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, len(SEED)), st.integers(0, 4), st.text(ALPHABET, max_size=6)), max_size=6))
+@given(EDITS)
 def test_mutated_dockerfile(edits: list[tuple[int, int, str]]) -> None:
-    text = SEED
-    for pos, cut, insert in edits:
-        pos = min(pos, len(text))
-        text = text[:pos] + insert + text[pos + cut:]
-    _check(text)
+    _check(mutated(SEED, edits))
 
 
 @settings(max_examples=200, deadline=None)

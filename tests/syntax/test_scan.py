@@ -12,7 +12,7 @@ from buildkit_py.syntax.raw import BOM, _Unterminated, scan_directives
 from buildkit_py.syntax import scan
 from buildkit_py.syntax.raw import parse_raw
 from buildkit_py.syntax.scan import lark_tokens, tokens
-from tests.syntax.test_fuzz import ALPHABET, SEED
+from tests.syntax.test_fuzz import ALPHABET, EDITS, SEED, mutated
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 HEREDOCS = ("FROM a\nRUN <<EOF\nbody\nEOF\nCOPY <<A <<-B /d\nA1\nA\n\tB1\n\tB\nRUN <<X cat\nX\n"
@@ -52,12 +52,9 @@ def test_random_text_gives_lark_s_tokens(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, len(SEED)), st.integers(0, 4), st.text(ALPHABET, max_size=6)), max_size=6))
+@given(EDITS)
 def test_mutated_dockerfile_gives_lark_s_tokens(edits: list[tuple[int, int, str]]) -> None:
-    text = SEED + HEREDOCS
-    for pos, cut, insert in edits:
-        pos = min(pos, len(text))
-        text = text[:pos] + insert + text[pos + cut:]
+    text = mutated(SEED + HEREDOCS, edits)
     both(text)
 
 
