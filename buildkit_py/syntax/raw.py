@@ -49,8 +49,13 @@ class Trivia:
     def span(self) -> Span:
         """From the start of the first line to the start of the last (worked out when asked: a file
         has about as many trivia as instructions, and rules look at few of them)."""
-        n = self.text.count("\n") - (1 if self.text.endswith("\n") else 0)
-        return Span(self.line, 1, self.line + max(n, 0), 1)
+        return Span(self.line, 1, last_line(self.text, self.line), 1)
+
+
+def last_line(text: str, first: int) -> int:
+    """The number of the last line of `text`, which starts on line `first` (a final newline ends
+    that line; it does not start another)."""
+    return first + max(text.count("\n") - (1 if text.endswith("\n") else 0), 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,7 +433,7 @@ def _instruction(
     path: str | None, text: str,
 ) -> RawInstruction:
     line, empty = logical_line(source, start, escape)
-    end_line = start + source.count("\n") - (1 if source.endswith("\n") else 0)
+    end_line = last_line(source, start)
     try:
         split = split_line(line, escape)
     except LineError as err:
