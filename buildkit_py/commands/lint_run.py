@@ -56,14 +56,16 @@ def lint_all(files: list[str], config, context_dir, fix: bool, unsafe: bool, job
     one = functools.partial(_lint_one, config=config, context_dir=context_dir, fix=fix, unsafe=unsafe)
     # Fixes write files and only this process can read standard input; one process needs no
     # workers (nor the module that forks them).
-    if fix or "-" in files or jobs == 1 or len(files) == 1:
-        return [one(f) for f in files]
-    from ..lint.parallel import jobs_for, map_in_workers
+    n = 1
+    if not (fix or "-" in files or jobs == 1 or len(files) == 1):
+        from ..lint.parallel import jobs_for
 
-    n = jobs_for(jobs, len(files))
+        n = jobs_for(jobs, len(files))
     if n == 1:
         return [one(f) for f in files]
     import os
+
+    from ..lint.parallel import map_in_workers
 
     sizes = []
     for f in files:
