@@ -4,8 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from buildkit_py.syntax import parse
+from buildkit_py.syntax import DockerfileSyntaxError, parse
 from buildkit_py.syntax.raw import parse_raw
 from tests.conftest import SHARED
 
@@ -36,8 +38,8 @@ def _mine(text: str) -> list[tuple]:
 
 def _go(text: str) -> list[tuple]:
     return [
-        (c.cmd.upper(), c.sub_cmd and c.sub_cmd.upper(), c.json, c.start_line, c.end_line, tuple(c.flags),
-         tuple(c.value), c.original, tuple(h.content for h in c.heredocs))
+        ((c.cmd or "").upper(), c.sub_cmd and c.sub_cmd.upper(), c.json, c.start_line, c.end_line, tuple(c.flags),
+         tuple(c.value), c.original or "", tuple(h.content for h in c.heredocs))
         for c in dockerfile.parse_string(text)
     ]
 
@@ -96,3 +98,26 @@ def test_onbuild_heredoc_as_in_current_buildkit() -> None:
     ins = parse_raw("FROM a\nONBUILD RUN <<EOF\nx\nEOF\n").instructions[1]
     assert [h.content for h in ins.heredocs] == ["x\n"]
     assert (ins.start_line, ins.end_line) == (2, 4)
+
+
+# Line structure at random: continuations (escaped or not, trailing blanks, CRLF), comment and blank
+# lines inside and before instructions, either escape character, a missing final newline. The
+# grammar's LOGICAL_LINE decides where each instruction starts and ends; BuildKit's parser is the
+# judge of that, not the grammar that produced the tokens.
+_PIECES = ["RUN a", "RUN", " b", "\\", "\\\\", "`", "``", " ", "\t", "\r", "\n", "\n", "\n", "# c", "#", "x#y",
+           "\u3000", "\xa0", " \\\n", "`\n", "\\ \t\n", "\\\r\n", "\n  # c \\\n", "\n\n", "ENV a=b"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.booleans(), st.lists(st.sampled_from(_PIECES), max_size=24))
+def test_agrees_with_buildkit_on_random_line_structure(backtick: bool, pieces: list[str]) -> None:
+    text = ("# escape=`\n" if backtick else "") + "FROM a\n" + "".join(pieces)
+    try:
+        theirs = _go(text)
+    except Exception:  # noqa: BLE001 - the package raises its own error types
+        theirs = None
+    try:
+        mine = _mine(text)
+    except DockerfileSyntaxError:
+        mine = None
+    assert mine == theirs
