@@ -62,6 +62,71 @@ def test_classes_behave_as_the_standard_library_s():
     assert "exec" not in vars(dataclasses)  # the builtin again once the class is made
 
 
+def _setters(cls: type) -> list:
+    """The slot setters a class's __init__ calls (empty: the standard object.__setattr__ text)."""
+    cells = cls.__init__.__closure__ or ()
+    return next((c.cell_contents for c in cells if isinstance(c.cell_contents, list)), [])
+
+
+def test_frozen_classes_with_slots_store_fields_through_their_slots():
+    @records.dataclass(frozen=True, slots=True, kw_only=True)
+    class Base:
+        keyword: str
+        flags: tuple[str, ...] = ()
+
+    @records.dataclass(frozen=True, slots=True, kw_only=True)
+    class Node(Base):
+        self: int = 0  # dataclasses renames its own `self` when a field is called that
+        items: list = dataclasses.field(default_factory=list)
+        count: int = dataclasses.field(default=0, init=False)
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "count", len(self.items))
+
+    class Plain(Node):  # no fields of its own: Node's __init__ serves it
+        __slots__ = ()
+
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class RefBase:
+        keyword: str
+        flags: tuple[str, ...] = ()
+
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class Ref(RefBase):
+        self: int = 0
+        items: list = dataclasses.field(default_factory=list)
+        count: int = dataclasses.field(default=0, init=False)
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "count", len(self.items))
+
+    for made, ref in ((Node(keyword="RUN", self=2, items=[1, 2]), Ref(keyword="RUN", self=2, items=[1, 2])),
+                      (Plain(keyword="x"), Ref(keyword="x"))):
+        assert dataclasses.asdict(made) == dataclasses.asdict(ref)
+        assert repr(made).split("(", 1)[1] == repr(ref).split("(", 1)[1]
+    assert Node(keyword="a").items is not Node(keyword="a").items  # a new list each time
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Node(keyword="a").keyword = "b"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Node(keyword="a", count=3)  # type: ignore[call-arg]
+    setters = _setters(Node)
+    assert len(setters) == 5 and all(callable(s) and not isinstance(s, str) for s in setters)
+    # each is the __set__ of the field's slot, on the class that declared it
+    assert [s.__self__ for s in setters] == [Base.__dict__["keyword"], Base.__dict__["flags"], Node.__dict__["self"],
+                                             Node.__dict__["items"], Node.__dict__["count"]]
+
+
+def test_classes_without_slots_keep_the_standard_text():
+    @records.dataclass(frozen=True)
+    class Loose:
+        x: int
+        y: int = 1
+
+    assert _setters(Loose) == [] and Loose(1) == Loose(1, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Loose(1).x = 2  # type: ignore[misc]
+
+
 def test_plain_decorator_form_and_mutable_classes():
     @records.dataclass
     class Box:
