@@ -205,47 +205,43 @@ def trim_continuation(line: str, escape: str) -> tuple[str, bool]:
 
 
 _SP = "[\t\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-# After the first line of an instruction: comment and blank lines are dropped, and so is each
-# unescaped escape character ending a line, with the newline after it. The patterns start with
-# the escape character so that the regex engine can skip ahead to it.
+# Joining the lines of an instruction removes each unescaped escape character ending a line (blanks
+# after it allowed) with the line break; the pattern starts with the escape character so that the
+# regex engine can skip ahead to it.
 _JOIN = {esc: re.compile(rf"{re.escape(esc)}(?<!{re.escape(esc * 2)})[ \t]*\r*\n") for esc in ("\\", "`")}
-# These two are searched in "\n" + text: a literal first character lets the regex engine skip
-# ahead, where `^` in multi-line mode would be tried at every position.
-_SKIPPED_INSIDE = re.compile(rf"\n{_SP}*[#\n]|\n{_SP}+\Z")
-_BLANK_LINE = re.compile(rf"\n{_SP}*(?:\n|{_SP}\Z)")
-# Each comment or blank line with the newline before it (the result's trailing newline is dropped).
-_SKIPPED_LINES = re.compile(rf"\n{_SP}*(?:#[^\n]*)?(?=\n|\Z)")
+# ... after dropping the comment and blank lines inside it (BuildKit skips them), each with the
+# line break before it.
+_SKIPPED_LINES = re.compile(rf"\n{_SP}*+(?:#[^\n]*)?(?=\n|\Z)")
+# A blank line inside an instruction, searched from the newline that ends its first line (at the end
+# of the file, a line of at least one blank: the lookbehind sees one).
+_BLANK_LINE = re.compile(rf"\n{_SP}*+(?:\n|(?<={_SP})\Z)")
+# A comment or blank line after the first line of an ASCII instruction (whose white space is these
+# five characters): one quick search decides whether there are lines to drop.
+_ASCII_SKIPPED = re.compile(r"\n[\t\v\f\r ]*+(?:[#\n]|\Z)")
 _LEADING = re.compile(rf"(?:{_SP}*(?:#[^\n]*)?\n)*")
-
-
-def _join(text: str, escape: str) -> str:
-    """Drop each unescaped escape character ending a line, with the newline after it."""
-    if (escape * 2 not in text and escape + " " not in text and escape + "\t" not in text
-            and escape + "\r" not in text):
-        return text.replace(escape + "\n", "")  # the usual case, without the regex engine
-    return _JOIN[escape].sub("", text)
 
 
 def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[int, ...]]:
     """The logical line of a LOGICAL_LINE token, and the numbers of its empty continuation lines."""
     nl = text.find("\n")
-    first = text if nl < 0 else text[:nl]
-    stripped = first.rstrip("\r\n").lstrip(GO_SPACE)
-    content, more = trim_continuation(stripped, escape)
-    if not more:
-        return stripped, ()
-    rest = text[nl + 1 :] if nl >= 0 else ""
+    # the last line's line break is no part of the line; the first line's indentation neither
+    line = text.rstrip("\r\n").lstrip(GO_SPACE)
+    if nl < 0 or nl == len(text) - 1:  # one physical line (the grammar ends a token at a line that does not continue)
+        return trim_continuation(line, escape)[0], ()  # (continued only at the end of the file)
     empty: tuple[int, ...] = ()
-    if _SKIPPED_INSIDE.search("\n" + rest) is not None:
-        if _BLANK_LINE.search("\n" + rest) is not None:
-            lines = rest.split("\n")
-            if rest.endswith("\n"):
+    end = len(text) - 1 if text[-1] == "\n" else len(text)  # (a blank line before the final newline counts)
+    if not text.isascii() or _ASCII_SKIPPED.search(text, nl, end) is not None:
+        if _BLANK_LINE.search(text, nl) is not None:
+            lines = text[nl + 1 :].split("\n")
+            if text.endswith("\n"):
                 lines.pop()
             empty = tuple(first_line + 1 + i for i, ln in enumerate(lines) if not ln.strip(GO_SPACE))
-        rest = _SKIPPED_LINES.sub("", "\n" + rest)[1:]
-    body = _join(rest.rstrip("\r\n"), escape)
-    body, _ = trim_continuation(body, escape)  # a continuation at the very end of the file
-    return content + body, empty
+        line = _SKIPPED_LINES.sub("", line).rstrip("\r\n")  # (the last line may have been one of them)
+    if escape * 2 in line or escape + " " in line or escape + "\t" in line or escape + "\r" in line:
+        line = _JOIN[escape].sub("", line)
+    else:  # the usual instruction: every escape character before a newline joins
+        line = line.replace(escape + "\n", "")
+    return trim_continuation(line, escape)[0], empty  # (a continuation at the very end of the file)
 
 
 def assemble(text: str, first_line: int, escape: str) -> tuple[str, tuple[Piece, ...], tuple[int, ...]]:
