@@ -48,7 +48,12 @@ def trim_space(s: str) -> str:
 
 def split_command(line: str, escape: str) -> tuple[str, tuple[str, ...], str]:
     """Keyword, flags and the rest of a logical line (BuildKit's splitCommand)."""
-    parts = _RE_WHITESPACE.split(trim_space(line), maxsplit=1)
+    line = trim_space(line)
+    keyword, _, rest = line.partition(" ")
+    # the usual line: a keyword of letters (so no white space in it), one space, no flags
+    if keyword.isalpha() and rest[:1] not in _GO_SPACE_SET and rest[:2] != "--":
+        return keyword, (), trim_space(rest)
+    parts = _RE_WHITESPACE.split(line, maxsplit=1)
     if len(parts) < 2:
         return parts[0], (), ""
     rest = parts[1]
@@ -58,11 +63,28 @@ def split_command(line: str, escape: str) -> tuple[str, tuple[str, ...], str]:
     return parts[0], flags, trim_space(rest)
 
 
+# A word of an ASCII line, as the byte walk below splits them.
+_ASCII_WORD = re.compile(r"[^\t\n\v\f\r ]+")
+
+
 def extract_flags(line: str, escape: str) -> tuple[str, tuple[str, ...]]:
     """Leading `--name[=value]` words; `--` ends them. Walks bytes, as BuildKit does."""
     stripped = line.lstrip(GO_SPACE)
     if not stripped.startswith("--"):
         return line, ()
+    if line.isascii():  # bytes are characters: plain flags (no quotes, no escapes) are its words
+        flags: list[str] = []
+        for m in _ASCII_WORD.finditer(line):
+            word = m.group()
+            if word[:2] != "--":
+                return line[m.start():], tuple(flags)
+            if "'" in word or '"' in word or escape in word:
+                break  # the walk below takes quotes and escapes apart
+            if word == "--":
+                return line[m.end():], tuple(flags)
+            flags.append(word)
+        else:
+            return "", tuple(flags)
     data = line.encode("utf-8", "surrogateescape")
     esc = ord(escape)
     words: list[str] = []
@@ -136,10 +158,23 @@ def extract_flags(line: str, escape: str) -> tuple[str, tuple[str, ...]]:
 _GO_FIELDS = re.compile(f"[^{GO_SPACE}]+")
 
 
+def _word_pattern(escape: str) -> re.Pattern[str]:
+    """A word as BuildKit's parseWords reads one: plain characters, an escape character with the one
+    after it, and quoted stretches (an escape character escapes inside double quotes only)."""
+    e = re.escape(escape)
+    return re.compile(rf"((?:[^{GO_SPACE}'\"{e}]|{e}[\s\S]|'[^']*'|\"(?:[^\"{e}]|{e}[\s\S])*\")+)")
+
+
+_WORDS = {esc: _word_pattern(esc) for esc in ("\\", "`")}
+
+
 def parse_words(rest: str, escape: str) -> list[str]:
     """Space-separated words, quotes kept (they are removed later by expansion)."""
     if escape not in rest and "'" not in rest and '"' not in rest:
         return _GO_FIELDS.findall(rest)
+    parts = _WORDS[escape].split(rest)  # between the words: only white space, unless a quote is
+    if not "".join(parts[::2]).strip(GO_SPACE):  # left open or the text ends in the escape character
+        return parts[1::2]
     words: list[str] = []
     buf: list[str] = []
     in_spaces, in_word, in_quote = 0, 1, 2
@@ -255,6 +290,13 @@ def _string(rest: str, escape: str) -> Parsed:
 
 
 def _name_val(rest: str, escape: str, key: str) -> Parsed:
+    if rest.isascii() and escape not in rest and "'" not in rest and '"' not in rest:
+        # words are split at white space alone: the first decides between `k v` and `k=v ...`
+        parts = _RE_WHITESPACE.split(rest, maxsplit=1)
+        if parts[0] and "=" not in parts[0]:
+            if len(parts) < 2:
+                raise LineError(f"{key} must have two arguments")
+            return (parts[0], parts[1], ""), False, None
     words = parse_words(rest, escape)
     if not words:
         return (), False, None
