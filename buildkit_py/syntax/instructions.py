@@ -56,6 +56,9 @@ def build(raw: RawInstruction, *, path: str | None, source: str) -> A.Instructio
 
 def instruction_span(raw: RawInstruction) -> Span:
     text = raw.text
+    if raw.start_line == raw.end_line:  # one line (most instructions): from its first character to its end
+        line = text.rstrip("\r\n")
+        return Span(raw.start_line, len(line) - len(line.lstrip(GO_SPACE)) + 1, raw.end_line, len(line) + 1)
     nl = text.find("\n")
     first = text if nl < 0 else text[:nl]
     col = len(first) - len(first.lstrip(GO_SPACE)) + 1
@@ -112,6 +115,14 @@ class _Ctx:
         line = self.line
         cursor = self.cursor
         for v in values:  # find(), inlined: this runs for every argument of every instruction
+            if len(v) > 40 and line.endswith(v) and not line[cursor : len(line) - len(v)].strip(GO_SPACE):
+                # the rest of the line (a shell-form command, usually long): after the cursor there is
+                # only white space before it, where it cannot start, so this is where find() finds it
+                i = len(line) - len(v)
+                if v[0] not in GO_SPACE:
+                    cursor = len(line)
+                    out.append(A.Word(v, i, cursor))
+                    continue
             i = line.find(v, cursor) if v else -1
             if i < 0:
                 out.append(A.Word(v, cursor, cursor))

@@ -189,10 +189,6 @@ def _lines(text: str) -> Iterator[str]:
 
 # ---- logical lines ----------------------------------------------------------------------
 
-def _is_comment(line: str) -> bool:
-    return line.lstrip(GO_SPACE).startswith("#")
-
-
 def trim_continuation(line: str, escape: str) -> tuple[str, bool]:
     """BuildKit's continuation test: the line ends in an unescaped escape character.
 
@@ -377,12 +373,21 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
                     body, first = "", toks[i][2]
                 heredocs.append((body, toks[i][1], first))  # toks[i] is the HEREDOC_END
                 i += 1
-            lead = _LEADING.match(source).end()
+            # comment and blank lines above the instruction; most often none, or one blank line
+            if source[:1].isalpha():
+                lead = 0
+            elif source[0] == "\n" and source[1:2].isalpha():
+                lead = 1
+            else:
+                lead = _LEADING.match(source).end()
             if lead:
-                items.append(Trivia(source[:lead], tok_line))
-                _collect_comments(source[:lead], comments)
-            items.append(_instruction(heredocs, source[lead:], tok_line + source.count("\n", 0, lead),
-                                      escape, tuple(comments), path, text))
+                above = source[:lead]
+                items.append(Trivia(above, tok_line))
+                if "#" in above:  # (blank lines neither add comments nor clear them)
+                    _collect_comments(above, comments)
+                tok_line += above.count("\n")
+                source = source[lead:]
+            items.append(_instruction(heredocs, source, tok_line, escape, tuple(comments), path, text))
             n_instructions += 1
             comments = []
         elif kind == "DIRECTIVE" and len(found) < n_directives:
@@ -406,13 +411,13 @@ def _collect_comments(text: str, comments: list[str]) -> None:
     if "#" not in text:  # blank lines only (most trivia): they neither add nor clear comments
         return
     for raw in text.split("\n"):
-        if not _is_comment(raw):
+        if raw.lstrip(GO_SPACE)[:1] != "#":
             continue
-        body = trim_space(raw[1:])  # BuildKit drops the first byte, whatever it is
-        if body == "":
-            comments.clear()
-        else:
+        body = raw[1:].strip(GO_SPACE)  # BuildKit drops the first byte, whatever it is
+        if body:
             comments.append(body)
+        else:
+            comments.clear()
 
 
 def _line_span(text: str, index: int) -> Span:
@@ -429,7 +434,8 @@ def _instruction(
     path: str | None, text: str,
 ) -> RawInstruction:
     line, empty = logical_line(source, start, escape)
-    end_line = last_line(source, start)
+    nl = source.find("\n")
+    end_line = start if nl < 0 or nl == len(source) - 1 else last_line(source, start)
     try:
         split = split_line(line, escape)
     except LineError as err:
