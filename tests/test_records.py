@@ -232,3 +232,46 @@ def test_an_unwritable_cache_directory_is_skipped(tmp_path):
     blocker.write_text("")
     out = probe(blocker)  # XDG_CACHE_HOME is a file: nothing can be written under it
     assert out["compiled"] and out["stage"] == "b"
+
+
+def test_maker_makes_what_init_makes_from_every_field_in_order():
+    @records.dataclass(frozen=True, slots=True, kw_only=True)
+    class Base:
+        keyword: str
+        flags: tuple[str, ...] = ()
+
+    @records.dataclass(frozen=True, slots=True, kw_only=True)
+    class Node(Base):
+        image: str
+        stage: str | None = None
+
+    make = records.maker(Node)
+    assert make("FROM", ("--platform=x",), "busybox", "b") == Node(keyword="FROM", flags=("--platform=x",),
+                                                                    image="busybox", stage="b")
+    with pytest.raises(TypeError):
+        make("FROM", (), "busybox")  # no defaults: every field, every time
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        make("FROM", (), "busybox", None).image = "x"
+
+    @records.dataclass(frozen=True)
+    class Loose:
+        x: int
+
+    with pytest.raises(TypeError):
+        records.maker(Loose)  # no slots to store into
+
+
+def test_the_parser_s_makers_fill_each_instruction_s_own_fields():
+    from buildkit_py.syntax import ast, parse
+
+    df = parse("FROM --platform=linux/amd64 busybox AS b\nCOPY --from=b --chmod=644 --link a /d/\n"
+               "ADD --checksum=sha256:00 --keep-git-dir=true x /y\nRUN --network=none true\n"
+               "HEALTHCHECK --retries=3 CMD true\nONBUILD RUN x\nENV K=v\n")
+    f, c, a, r, h, o, e = df.instructions
+    assert (f.image, f.stage_name, f.as_keyword, f.platform) == ("busybox", "b", "AS", "linux/amd64")
+    assert (c.sources, c.dest, c.from_, c.chmod, c.link, c.parents, c.chown) == (("a",), "/d/", "b", "644", True, False, None)
+    assert (a.sources, a.dest, a.checksum, a.keep_git_dir, a.unpack) == (("x",), "/y", "sha256:00", True, None)
+    assert (r.command, r.network, r.mounts, r.security) == (("true",), "none", (), None)
+    assert (h.test, h.retries, h.interval) == (("CMD-SHELL", "true"), 3, None)
+    assert isinstance(o.trigger, ast.Run) and o.expression == "RUN x"
+    assert [(p.key, p.value) for p in e.pairs] == [("K", "v")]

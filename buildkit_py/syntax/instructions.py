@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 
 from ..errors import Span
+from ..records import maker
 from . import ast as A
 from .errors import DockerfileSyntaxError
 from .flags import FlagError, FlagSpec, parse_duration, parse_flags
@@ -75,11 +76,16 @@ def instruction_span(raw: RawInstruction) -> Span:
 class _Ctx:
     """What every instruction builder needs: the raw node, and offsets of its words."""
 
+    __slots__ = ("raw", "split", "line", "cursor")
+
     def __init__(self, raw: RawInstruction) -> None:
         self.raw = raw
-        self.split = raw.split
-        self.line = raw.line
-        self.cursor = 0
+        self.split = split = raw.split
+        self.line = line = raw.line
+        # past the keyword (at the start of the line, but for an ONBUILD trigger's)
+        keyword = split.keyword
+        i = 0 if line.startswith(keyword) else line.find(keyword)
+        self.cursor = i + len(keyword) if i >= 0 and keyword else 0
 
     def find(self, text: str) -> tuple[int, int]:
         """Offsets of `text` at or after the cursor (an approximation when quotes were removed)."""
@@ -132,11 +138,17 @@ class _Ctx:
         self.cursor = cursor
         return tuple(out)
 
-    def make(self, cls: type[A.Instruction], flags: list[A.Flag], args: tuple[A.Word, ...], **fields: Any) -> Any:
-        """The instruction node: what every instruction has, and `fields` of its own."""
+    def make(self, cls: type[A.Instruction], flags: list[A.Flag], args: tuple[A.Word, ...], *fields: Any) -> Any:
+        """The instruction node: what every instruction has, then the values of the class's own fields
+        in the order the class declares them (ast.py)."""
         raw = self.raw
-        return cls(keyword=self.split.keyword, flags=tuple(flags), args=args, json=self.split.json,
-                   span=instruction_span(raw), raw=raw, **fields)
+        split = self.split
+        return _MAKERS[cls](split.keyword, tuple(flags), args, split.json, instruction_span(raw), raw, *fields)
+
+
+# Instruction nodes made positionally (records.maker): a keyword-only __init__ with defaults costs twice
+# as much, and the parser makes one node per instruction.
+_MAKERS = {cls: maker(cls) for cls in (*A.INSTRUCTION_CLASSES.values(), A.Unknown)}
 
 
 def _first(flags: list[A.Flag], name: str) -> str | None:
@@ -172,9 +184,9 @@ def _from(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         raise InstructionError("FROM requires either one or three arguments", "write FROM IMAGE [AS NAME]")
     flags = c.flags("FROM")
     words = c.words(args)
-    return c.make(A.From, flags, words, image=args[0],
-                  stage_name=args[2] if len(args) == 3 else None,
-                  as_keyword=args[1] if len(args) == 3 else None, platform=_first(flags, "platform"))
+    named = len(args) == 3
+    return c.make(A.From, flags, words, args[0], args[2] if named else None, args[1] if named else None,
+                  _first(flags, "platform"))
 
 
 def _kvps(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[A.Word, ...], tuple[A.KeyValue, ...]]:
@@ -197,13 +209,13 @@ def _kvps(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[A.Word, ...],
 def _env(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags = c.flags("ENV")
     words, pairs = _kvps(c, args, "ENV")
-    return c.make(A.Env, flags, words, pairs=pairs)
+    return c.make(A.Env, flags, words, pairs)
 
 
 def _label(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags = c.flags("LABEL")
     words, pairs = _kvps(c, args, "LABEL")
-    return c.make(A.Label, flags, words, pairs=pairs)
+    return c.make(A.Label, flags, words, pairs)
 
 
 def _arg(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
@@ -217,10 +229,11 @@ def _arg(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         if eq and not key:
             raise InstructionError("ARG names can not be blank", at=(w.start, w.end))
         defs.append(A.ArgDef(key, value if eq else None, w.start, w.end))
-    return c.make(A.Arg, flags, words, definitions=tuple(defs))
+    return c.make(A.Arg, flags, words, tuple(defs))
 
 
-def _sources_and_dest(c: _Ctx, args: tuple[str, ...], cmd: str) -> dict[str, Any]:
+def _sources_and_dest(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[str, ...], tuple[A.SourceContent, ...], str]:
+    """(sources, heredoc contents, destination): the first fields of COPY and ADD."""
     if len(args) < 2:
         hint = None
         if len(args) == 1 and args[0].endswith(".") and len(args[0]) > 1:
@@ -242,7 +255,7 @@ def _sources_and_dest(c: _Ctx, args: tuple[str, ...], cmd: str) -> dict[str, Any
             contents.append(A.SourceContent(doc.name, data, doc.expand))
         else:
             sources.append(src)
-    return dict(sources=tuple(sources), contents=tuple(contents), dest=dest)
+    return tuple(sources), tuple(contents), dest
 
 
 def _copy(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
@@ -250,10 +263,9 @@ def _copy(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         _sources_and_dest(c, args, "COPY")
     flags = c.flags("COPY")
     words = c.words(args)
-    return c.make(A.Copy, flags, words, **_sources_and_dest(c, args, "COPY"),
-                  from_=_first(flags, "from"), chown=_first(flags, "chown"), chmod=_first(flags, "chmod"),
-                  link=bool(_bool(flags, "link")), parents=bool(_bool(flags, "parents")),
-                  excludes=_all(flags, "exclude"))
+    return c.make(A.Copy, flags, words, *_sources_and_dest(c, args, "COPY"), _first(flags, "chown"),
+                  _first(flags, "chmod"), bool(_bool(flags, "link")), _all(flags, "exclude"),
+                  _first(flags, "from"), bool(_bool(flags, "parents")))
 
 
 def _add(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
@@ -261,10 +273,9 @@ def _add(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         _sources_and_dest(c, args, "ADD")
     flags = c.flags("ADD")
     words = c.words(args)
-    return c.make(A.Add, flags, words, **_sources_and_dest(c, args, "ADD"),
-                 chown=_first(flags, "chown"), chmod=_first(flags, "chmod"), link=bool(_bool(flags, "link")),
-                 keep_git_dir=_bool(flags, "keep-git-dir"), checksum=_first(flags, "checksum"),
-                 unpack=_bool(flags, "unpack"), excludes=_all(flags, "exclude"))
+    return c.make(A.Add, flags, words, *_sources_and_dest(c, args, "ADD"), _first(flags, "chown"),
+                  _first(flags, "chmod"), bool(_bool(flags, "link")), _all(flags, "exclude"),
+                  _bool(flags, "keep-git-dir"), _first(flags, "checksum"), _bool(flags, "unpack"))
 
 
 def _one(c: _Ctx, args: tuple[str, ...], cmd: str, usage: str) -> tuple[list[A.Flag], tuple[A.Word, ...]]:
@@ -276,31 +287,31 @@ def _one(c: _Ctx, args: tuple[str, ...], cmd: str, usage: str) -> tuple[list[A.F
 
 def _workdir(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags, words = _one(c, args, "WORKDIR", "PATH")
-    return c.make(A.Workdir, flags, words, path=args[0])
+    return c.make(A.Workdir, flags, words, args[0])
 
 
 def _user(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags, words = _one(c, args, "USER", "USER[:GROUP]")
-    return c.make(A.User, flags, words, user=args[0])
+    return c.make(A.User, flags, words, args[0])
 
 
 def _maintainer(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags, words = _one(c, args, "MAINTAINER", "NAME")
-    return c.make(A.Maintainer, flags, words, maintainer=args[0])
+    return c.make(A.Maintainer, flags, words, args[0])
 
 
 def _stopsignal(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     if len(args) != 1:
         raise InstructionError("STOPSIGNAL requires exactly one argument", "write STOPSIGNAL SIGTERM")
     flags = c.flags("STOPSIGNAL", parse=False)  # BuildKit ignores STOPSIGNAL's flags
-    return c.make(A.StopSignal, flags, c.words(args), signal=args[0])
+    return c.make(A.StopSignal, flags, c.words(args), args[0])
 
 
 def _expose(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     if not args:
         raise InstructionError("EXPOSE requires at least one argument", "write EXPOSE PORT[/PROTOCOL]...")
     flags = c.flags("EXPOSE")
-    return c.make(A.Expose, flags, c.words(args), ports=args)
+    return c.make(A.Expose, flags, c.words(args), args)
 
 
 def _volume(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
@@ -313,17 +324,13 @@ def _volume(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         if not v:
             raise InstructionError("VOLUME specified can not be an empty string")
         vols.append(v)
-    return c.make(A.Volume, flags, c.words(args), volumes=tuple(vols))
-
-
-def _command_line(c: _Ctx, args: tuple[str, ...], cls: type, name: str, **extra: Any) -> A.Instruction:
-    return c.make(cls, extra.pop("_flags"), c.words(args), command=args, **extra)
+    return c.make(A.Volume, flags, c.words(args), tuple(vols))
 
 
 def _run(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     flags = c.flags("RUN")
     if not flags:
-        return c.make(A.Run, flags, c.words(args), command=args)
+        return c.make(A.Run, flags, c.words(args), args, (), None, None, ())
     network = _first(flags, "network")
     if network is not None and network not in NETWORK_MODES:
         raise InstructionError(f'invalid network mode "{network}"', f"use one of: {', '.join(NETWORK_MODES)}")
@@ -339,16 +346,17 @@ def _run(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
                 check_mount_from(m)
             except MountError as err:
                 raise InstructionError(str(err), err.hint) from None
-    return _command_line(c, args, A.Run, "RUN", _flags=flags, mounts=mounts, network=network,
-                         security=security, devices=_all(flags, "device"))
+    return c.make(A.Run, flags, c.words(args), args, mounts, network, security, _all(flags, "device"))
 
 
 def _cmd(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    return _command_line(c, args, A.Cmd, "CMD", _flags=c.flags("CMD"))
+    flags = c.flags("CMD")
+    return c.make(A.Cmd, flags, c.words(args), args)
 
 
 def _entrypoint(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    return _command_line(c, args, A.Entrypoint, "ENTRYPOINT", _flags=c.flags("ENTRYPOINT"))
+    flags = c.flags("ENTRYPOINT")
+    return c.make(A.Entrypoint, flags, c.words(args), args)
 
 
 def _shell(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
@@ -360,7 +368,7 @@ def _shell(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
             "SHELL requires the arguments to be in JSON form",
             f"write SHELL {_as_json(args[0])}",
         )
-    return c.make(A.Shell, flags, c.words(args), shell=args)
+    return c.make(A.Shell, flags, c.words(args), args)
 
 
 def _as_json(shell_form: str) -> str:
@@ -391,7 +399,7 @@ def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         if rest:
             raise InstructionError("HEALTHCHECK NONE takes no arguments")
         flags = c.flags("HEALTHCHECK", parse=False)
-        return c.make(A.Healthcheck, flags, c.words(args), test=("NONE",))
+        return c.make(A.Healthcheck, flags, c.words(args), ("NONE",), None, None, None, None, None)
     flags = c.flags("HEALTHCHECK")
     if typ != "CMD":
         raise InstructionError(f'Unknown type "{typ}" in HEALTHCHECK (try CMD)', "write HEALTHCHECK CMD COMMAND")
@@ -408,9 +416,8 @@ def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         if n_retries < 0:
             raise InstructionError(f"--retries cannot be negative ({n_retries})")
     return c.make(
-        A.Healthcheck, flags, c.words(args), test=test, interval=_duration(flags, "interval"),
-        timeout=_duration(flags, "timeout"), start_period=_duration(flags, "start-period"),
-        start_interval=_duration(flags, "start-interval"), retries=n_retries,
+        A.Healthcheck, flags, c.words(args), test, _duration(flags, "interval"), _duration(flags, "timeout"),
+        _duration(flags, "start-period"), _duration(flags, "start-interval"), n_retries,
     )
 
 
@@ -433,7 +440,7 @@ def _onbuild(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     except InstructionError:
         inner = None  # BuildKit checks a trigger only when a build runs it
     all_args = (child.keyword,) + child.args
-    return c.make(A.Onbuild, flags, c.words(all_args), trigger=inner, expression=expression)
+    return c.make(A.Onbuild, flags, c.words(all_args), inner, expression)
 
 
 def _child_raw(raw: RawInstruction) -> RawInstruction:
@@ -453,9 +460,7 @@ _BUILDERS: dict[str, Callable[[_Ctx, tuple[str, ...]], A.Instruction]] = {
 
 def _build(raw: RawInstruction) -> A.Instruction:
     c = _Ctx(raw)
-    kw = raw.split.keyword.upper()
-    c.find(raw.split.keyword)
-    builder = _BUILDERS.get(kw)
+    builder = _BUILDERS.get(raw.split.keyword.upper())
     if builder is None:
         raise InstructionError(f"unknown instruction: {raw.split.keyword}", _suggest(raw), (0, len(raw.split.keyword)))
     return builder(c, raw.split.args)
@@ -463,9 +468,7 @@ def _build(raw: RawInstruction) -> A.Instruction:
 
 def unknown(raw: RawInstruction) -> A.Unknown:
     """The node for an instruction BuildKit does not know (for non-strict parsing)."""
-    c = _Ctx(raw)
-    c.find(raw.split.keyword)
-    return c.make(A.Unknown, [], (), suggestion=suggest_line(raw))
+    return _Ctx(raw).make(A.Unknown, [], (), suggest_line(raw))
 
 
 def suggest_line(raw: RawInstruction) -> str | None:
