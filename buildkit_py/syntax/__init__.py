@@ -25,7 +25,7 @@ def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) ->
     errors are listed in `Dockerfile.errors` (what the linter needs). Errors in the file's
     structure (an unterminated heredoc, a bad JSON array, no instructions) always raise.
     """
-    from .instructions import build, unknown
+    from .instructions import InstructionError, node, syntax_error, unknown
     from .raw import Directive as RawDirective
     from .raw import RawInstruction, parse_raw
 
@@ -34,35 +34,39 @@ def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) ->
     raw = parse_raw(text, path=path)
     body = text[1:] if raw.bom else text
     items: list[ast.Directive | ast.Trivia | Instruction] = []
+    directives: list[ast.Directive] = []
     errors: list[DockerfileSyntaxError] = []
     seen_from = False
     for item in raw.items:
-        if isinstance(item, RawInstruction):
+        if type(item) is RawInstruction:
             try:
-                node = build(item, path=path, source=body)
-            except DockerfileSyntaxError as err:
+                ins = node(item)
+            except InstructionError as bad:
+                err = syntax_error(item, bad, path, body)
                 if strict:
-                    raise
+                    raise err from None
                 errors.append(err)
-                node = unknown(item) if item.split.keyword.upper() not in ast.INSTRUCTION_CLASSES else _invalid(item, err)
-            if isinstance(node, ast.From):
-                seen_from = True
-            elif not seen_from and not isinstance(node, (ast.Arg, ast.Unknown, ast.Invalid)):
-                err = DockerfileSyntaxError(
-                    "no build stage in current context", span=node.span, path=path, source=body,
-                    hint="a Dockerfile must begin with FROM (only ARG may come before it)",
-                )
-                if strict:
-                    raise err
-                errors.append(err)
-            items.append(node)
+                ins = unknown(item) if item.split.keyword.upper() not in ast.INSTRUCTION_CLASSES else _invalid(item, err)
+            if not seen_from:
+                if type(ins) is ast.From:
+                    seen_from = True
+                elif not isinstance(ins, (ast.Arg, ast.Unknown, ast.Invalid)):
+                    err = DockerfileSyntaxError(
+                        "no build stage in current context", span=ins.span, path=path, source=body,
+                        hint="a Dockerfile must begin with FROM (only ARG may come before it)",
+                    )
+                    if strict:
+                        raise err
+                    errors.append(err)
+            items.append(ins)
         elif isinstance(item, RawDirective):
             span = Span(item.line, 1, item.line, len(item.text.rstrip("\r\n")) + 1)
-            items.append(ast.Directive(item.name, item.value, span, item.text))
+            directive = ast.Directive(item.name, item.value, span, item.text)
+            directives.append(directive)
+            items.append(directive)
         else:  # Trivia: raw made the node the AST holds
             items.append(item)
-    directives = tuple(i for i in items if isinstance(i, ast.Directive))
-    return Dockerfile(path, body, raw.escape, directives, tuple(items), tuple(errors), raw.bom)
+    return Dockerfile(path, body, raw.escape, tuple(directives), tuple(items), tuple(errors), raw.bom)
 
 
 def _invalid(item, err: DockerfileSyntaxError) -> ast.Invalid:

@@ -49,28 +49,19 @@ class InstructionError(Exception):
 def build(raw: RawInstruction, *, path: str | None, source: str) -> A.Instruction:
     """The typed instruction for `raw`. Raises DockerfileSyntaxError."""
     try:
-        return _build(raw)
+        return node(raw)
     except InstructionError as err:
-        span = raw.span_of(*err.at) if err.at else instruction_span(raw)
-        raise DockerfileSyntaxError(str(err), span=span, path=path, source=source, hint=err.hint) from None
+        raise syntax_error(raw, err, path, source) from None
+
+
+def syntax_error(raw: RawInstruction, err: InstructionError, path: str | None, source: str) -> DockerfileSyntaxError:
+    """The error to show for an instruction `node` rejected: with its place in the file."""
+    span = raw.span_of(*err.at) if err.at else instruction_span(raw)
+    return DockerfileSyntaxError(str(err), span=span, path=path, source=source, hint=err.hint)
 
 
 def instruction_span(raw: RawInstruction) -> Span:
-    text = raw.text
-    if raw.start_line == raw.end_line:  # one line (most instructions): from its first character to its end
-        line = text.rstrip("\r\n")
-        return Span(raw.start_line, len(line) - len(line.lstrip(GO_SPACE)) + 1, raw.end_line, len(line) + 1)
-    nl = text.find("\n")
-    first = text if nl < 0 else text[:nl]
-    col = len(first) - len(first.lstrip(GO_SPACE)) + 1
-    if nl < 0 or nl == len(text) - 1:
-        last = first
-    else:  # the last line with text: found from the end, without copying the whole text
-        end = len(text)
-        while end and text[end - 1] == "\n":
-            end -= 1
-        last = text[text.rfind("\n", 0, end) + 1 : end]
-    return Span(raw.start_line, col, raw.end_line, len(last.rstrip("\r")) + 1)
+    return raw.span
 
 
 class _Ctx:
@@ -194,15 +185,30 @@ def _kvps(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[A.Word, ...],
         raise InstructionError(f"{cmd} requires at least one argument", f"write {cmd} KEY=VALUE")
     pairs = []
     words = []
-    for j in range(0, len(args) - 2, 3):
+    line = c.line
+    cursor = c.cursor
+    for j in range(0, len(args) - 2, 3):  # (key, value, "=" or "" for the legacy `KEY VALUE`) each
         key, value, delim = args[j], args[j + 1], args[j + 2]
         if not key:
             raise InstructionError(f"{cmd} names can not be blank")
-        start, _ = c.find(key)
-        _, end = c.find(value) if value else (start, start + len(key) + len(delim))
-        end = max(end, start + len(key))
+        # c.find(key), then c.find(value), inlined: ENV is the most common instruction
+        i = line.find(key, cursor)
+        if i >= 0:
+            cursor = i + len(key)
+        start = cursor - len(key) if i >= 0 else cursor
+        if value:
+            i = line.find(value, cursor)
+            if i >= 0:
+                cursor = i + len(value)
+            end = cursor
+        else:
+            end = start + len(key) + len(delim)
+        if end < start + len(key):
+            end = start + len(key)
         pairs.append(A.KeyValue(key, value, delim == "", start, end))
-        words += [A.Word(key, start, start + len(key)), A.Word(value, end - len(value), end)]
+        words.append(A.Word(key, start, start + len(key)))
+        words.append(A.Word(value, end - len(value), end))
+    c.cursor = cursor
     return tuple(words), tuple(pairs)
 
 
@@ -436,7 +442,7 @@ def _onbuild(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         expression += "\n" + h.content + h.name
     inner_raw = _child_raw(c.raw)
     try:
-        inner = _build(inner_raw)
+        inner = node(inner_raw)
     except InstructionError:
         inner = None  # BuildKit checks a trigger only when a build runs it
     all_args = (child.keyword,) + child.args
@@ -458,7 +464,8 @@ _BUILDERS: dict[str, Callable[[_Ctx, tuple[str, ...]], A.Instruction]] = {
 }
 
 
-def _build(raw: RawInstruction) -> A.Instruction:
+def node(raw: RawInstruction) -> A.Instruction:
+    """The typed instruction for `raw`. Raises InstructionError (without the place: see syntax_error)."""
     c = _Ctx(raw)
     builder = _BUILDERS.get(raw.split.keyword.upper())
     if builder is None:

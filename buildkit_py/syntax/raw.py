@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import field
 
 from ..errors import Span
-from ..records import dataclass
+from ..records import dataclass, maker
 from .errors import DockerfileSyntaxError
 from ..shell.goquote import go_quote
 from .scan import NoToken, tokens
@@ -76,6 +76,7 @@ class RawInstruction:
     text: str  # the source text, heredoc bodies included
     start_line: int
     end_line: int
+    span: Span  # from the keyword to the end of the last line with text (heredoc bodies included)
     escape: str
     empty_continuation_lines: tuple[int, ...]
     comments: tuple[str, ...]  # comment lines directly above, as BuildKit's PrevComment
@@ -124,6 +125,9 @@ class RawResult:
 
     def source(self) -> str:
         return (BOM if self.bom else "") + "".join(i.text for i in self.items)
+
+
+_new_instruction = maker(RawInstruction)  # positional, without __init__'s defaults: one per instruction
 
 
 @functools.lru_cache(maxsize=256)
@@ -433,9 +437,19 @@ def _instruction(
     bodies: list[tuple[str, str, int]], source: str, start: int, escape: str, comments: tuple[str, ...],
     path: str | None, text: str,
 ) -> RawInstruction:
-    line, empty = logical_line(source, start, escape)
     nl = source.find("\n")
-    end_line = start if nl < 0 or nl == len(source) - 1 else last_line(source, start)
+    if nl < 0 or nl == len(source) - 1:  # one physical line (most instructions): logical_line's first case
+        first = source.rstrip("\r\n")
+        line = first.lstrip(GO_SPACE)
+        if line[-1:] in _MAY_CONTINUE:  # continued at the very end of the file?
+            line = trim_continuation(line, escape)[0]
+        empty: tuple[int, ...] = ()
+        end_line = start
+        span = Span(start, len(first) - len(first.lstrip(GO_SPACE)) + 1, start, len(first) + 1)
+    else:
+        line, empty = logical_line(source, start, escape)
+        end_line = last_line(source, start)
+        span = None
     try:
         split = split_line(line, escape)
     except LineError as err:
@@ -450,8 +464,27 @@ def _instruction(
             heredocs.append(doc.with_body(body, end_text, first_line))
             source += body + end_text
             end_line = first_line + body.count("\n")
-    return RawInstruction(
-        split, line, source, start, end_line, escape, empty, comments, tuple(heredocs)
-    )
+        span = None
+    if span is None:
+        span = text_span(source, start, end_line)
+    return _new_instruction(split, line, source, start, end_line, span, escape, empty, comments, tuple(heredocs))
+
+
+_MAY_CONTINUE = frozenset(" \t\\`")  # what a line continued at the end of the file ends with
+
+
+def text_span(text: str, start_line: int, end_line: int) -> Span:
+    """The span of an instruction's text: from its first character to the end of its last line with text."""
+    nl = text.find("\n")
+    first = text if nl < 0 else text[:nl]
+    col = len(first) - len(first.lstrip(GO_SPACE)) + 1
+    if nl < 0 or nl == len(text) - 1:
+        last = first
+    else:  # the last line with text: found from the end, without copying the whole text
+        end = len(text)
+        while end and text[end - 1] == "\n":
+            end -= 1
+        last = text[text.rfind("\n", 0, end) + 1 : end]
+    return Span(start_line, col, end_line, len(last.rstrip("\r")) + 1)
 
 
