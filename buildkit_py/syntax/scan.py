@@ -123,9 +123,10 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
     from .raw import heredoc_tokens
 
     states, scanners, start, end = tables
-    memo = _AFTER.setdefault(escape, {})
-    n = len(text)
+    steps = _STEPS.setdefault(escape, {})
+    trans = steps.setdefault((start,), {})
     stack: tuple = (start,)
+    n = len(text)
     out: list[tuple[str, str, int]] = []
     pos, line = 0, 1
     queued: list[tuple[str, str, int]] = []
@@ -142,7 +143,7 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
             value = m.group(0)
             kind = m.lastgroup or ""
             token = (kind, value, line)
-            pos += len(value)
+            pos = m.end()
             line += value.count("\n")
             if kind == "LOGICAL_LINE" and "<<" in value:
                 queued = heredoc_tokens(value, escape, text, pos, line)
@@ -153,23 +154,24 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
         else:
             token = ("$END", "", line)
         kind = token[0]
-        after = memo.get((stack, kind))
-        if after is None:
+        step = trans.get(kind)
+        if step is None:
             try:
-                after = memo[(stack, kind)] = _feed(states, stack, kind, end)
+                after = _feed(states, stack, kind, end)
             except KeyError:
                 raise NoToken(token[2]) from None
-        stack = after
+            step = trans[kind] = (after, steps.setdefault(after, {}))
+        stack, trans = step
         if kind == "$END":
             return out
         out.append(token)
 
 
-# Per escape character (each has its own tables): (parse stack, token kind) -> the stack after that
-# token. A Dockerfile is a long run of the same few tokens in the same few states (the grammar has
-# no nesting: the stack stays a handful of entries deep), so after the first file or two every
-# step of the LALR automaton is one lookup here.
-_AFTER: dict[str, dict[tuple[tuple, str], tuple]] = {}
+# Per escape character (each has its own tables): parse stack -> {token kind: (the stack after that
+# token, that stack's own entry here)}. A Dockerfile is a long run of the same few tokens in the
+# same few states (the grammar has no nesting: the stack stays a handful of entries deep), so after
+# the first file or two every step of the LALR automaton is one lookup by the token's kind.
+_STEPS: dict[str, dict[tuple, dict[str, tuple]]] = {}
 
 
 def _feed(states: dict, stack: tuple, kind: str, end: Any) -> tuple:
