@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..records import dataclass
+from ..records import dataclass, maker
 from .errors import DockerfileSyntaxError
 
 # Go's unicode.IsSpace. Python's str.isspace also counts \x1c-\x1f, which Go does not.
@@ -379,7 +379,10 @@ def split_line(line: str, escape: str) -> LineSplit:
     """A logical line as BuildKit's parser reads it. Raises LineError for bad arguments."""
     keyword, flags, rest = split_command(line, escape)
     args, is_json, child = DISPATCH.get(keyword.lower(), _ignore)(rest, escape)
-    return LineSplit(keyword, flags, rest, args, is_json, child)
+    return _new_split(keyword, flags, rest, args, is_json, child)
+
+
+_new_split = maker(LineSplit)  # positional, without __init__'s defaults: one per instruction
 
 
 __all__ = ["DockerfileSyntaxError", "LineError", "LineSplit", "Parsed", "split_line", "parse_words"]

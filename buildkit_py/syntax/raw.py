@@ -391,9 +391,10 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
                     _collect_comments(above, comments)
                 tok_line += above.count("\n")
                 source = source[lead:]
-            items.append(_instruction(heredocs, source, tok_line, escape, tuple(comments), path, text))
+            items.append(_instruction(heredocs, source, tok_line, escape, tuple(comments) if comments else (), path, text))
             n_instructions += 1
-            comments = []
+            if comments:
+                comments = []
         elif kind == "DIRECTIVE" and len(found) < n_directives:
             name, value, line = directives[len(found)]
             d = Directive(name, value, line, source)
@@ -414,14 +415,16 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
 def _collect_comments(text: str, comments: list[str]) -> None:
     if "#" not in text:  # blank lines only (most trivia): they neither add nor clear comments
         return
-    for raw in text.split("\n"):
-        if raw.lstrip(GO_SPACE)[:1] != "#":
-            continue
-        body = raw[1:].strip(GO_SPACE)  # BuildKit drops the first byte, whatever it is
+    # each comment line but its first character (BuildKit drops the first byte, whatever it is)
+    for body in _COMMENT_LINE.findall(text):
+        body = body.strip(GO_SPACE)
         if body:
             comments.append(body)
-        else:
+        else:  # an empty comment line starts the comments over
             comments.clear()
+
+
+_COMMENT_LINE = re.compile(rf"^(?={_SP}*#)[^\n]([^\n]*)", re.M)
 
 
 def _line_span(text: str, index: int) -> Span:
