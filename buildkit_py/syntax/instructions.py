@@ -9,8 +9,8 @@ from ..records import maker
 from . import ast as A
 from .errors import DockerfileSyntaxError
 from .flags import FlagError, FlagSpec, parse_duration, parse_flags
-from .heredoc import parse_heredoc
-from .line_parsers import GO_SPACE
+from .heredoc import Heredoc, parse_heredoc
+from .line_parsers import GO_SPACE, LineError
 from .raw import RawInstruction
 
 TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every start
@@ -249,12 +249,12 @@ def _sources_and_dest(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[s
             hint or f"write {cmd} SOURCE... DESTINATION",
         )
     dest = args[-1]
-    if parse_heredoc(dest) is not None:
+    if _heredoc(dest) is not None:
         raise InstructionError(f"{cmd} cannot accept a heredoc as a destination")
     bodies = {h.name: h for h in c.raw.heredocs}
     sources, contents = [], []
     for src in args[:-1]:
-        doc = parse_heredoc(src)
+        doc = _heredoc(src)
         if doc is not None:
             h = bodies.get(doc.name)
             data = (h.body if h is not None and doc.chomp else h.content if h is not None else "")
@@ -262,6 +262,14 @@ def _sources_and_dest(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[s
         else:
             sources.append(src)
     return tuple(sources), tuple(contents), dest
+
+
+def _heredoc(word: str) -> Heredoc | None:
+    """The heredoc a COPY or ADD word opens, or None; a word BuildKit cannot read (`<<'EOF`) is an error."""
+    try:
+        return parse_heredoc(word)
+    except LineError as err:
+        raise InstructionError(str(err), "close the quotes around the heredoc's name") from None
 
 
 def _copy(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:

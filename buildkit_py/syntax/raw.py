@@ -209,39 +209,42 @@ _SP = "[\t\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 # after it allowed) with the line break; the pattern starts with the escape character so that the
 # regex engine can skip ahead to it.
 _JOIN = {esc: re.compile(rf"{re.escape(esc)}(?<!{re.escape(esc * 2)})[ \t]*\r*\n") for esc in ("\\", "`")}
-# ... after dropping the comment and blank lines inside it (BuildKit skips them), each with the
-# line break before it.
-_SKIPPED_LINES = re.compile(rf"\n{_SP}*+(?:#[^\n]*)?(?=\n|\Z)")
-# A blank line inside an instruction, searched from the newline that ends its first line (at the end
-# of the file, a line of at least one blank: the lookbehind sees one).
-_BLANK_LINE = re.compile(rf"\n{_SP}*+(?:\n|(?<={_SP})\Z)")
-# A comment or blank line after the first line of an ASCII instruction (whose white space is these
-# five characters): one quick search decides whether there are lines to drop.
-_ASCII_SKIPPED = re.compile(r"\n[\t\v\f\r ]*+(?:[#\n]|\Z)")
+# ... after dropping the comment and blank lines inside it (BuildKit skips them): each match is one,
+# with the line break before it. In ASCII text white space is these five characters, a smaller set
+# that is quicker to test.
+_SKIPPED_LINE = re.compile(rf"\n{_SP}*+(?:#[^\n]*)?(?=\n|\Z)")
+_ASCII_SKIPPED_LINE = re.compile(r"\n[\t\v\f\r ]*+(?:#[^\n]*)?(?=\n|\Z)")
 _LEADING = re.compile(rf"(?:{_SP}*(?:#[^\n]*)?\n)*")
 
 
 def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[int, ...]]:
     """The logical line of a LOGICAL_LINE token, and the numbers of its empty continuation lines."""
     nl = text.find("\n")
+    if nl < 0 or nl == len(text) - 1:  # one physical line (the grammar ends a token at a line that does not continue)
+        # (continued only at the end of the file)
+        return trim_continuation(text.rstrip("\r\n").lstrip(GO_SPACE), escape)[0], ()
+    # The lines after the first that are comments or blank, in one pass: usually none. (A blank line
+    # just before the final newline counts; the empty text after that newline does not.)
+    end = len(text) - 1 if text[-1] == "\n" else len(text)
+    pieces: list[str] = []
+    empty: list[int] = []
+    kept = 0
+    for m in (_ASCII_SKIPPED_LINE if text.isascii() else _SKIPPED_LINE).finditer(text, nl, end):
+        at = m.start()
+        pieces.append(text[kept:at])
+        kept = m.end()
+        if text.find("#", at, kept) < 0:  # a blank line: the linter reports those
+            empty.append(first_line + text.count("\n", 0, at + 1))
+    if pieces:
+        pieces.append(text[kept:])
+        text = "".join(pieces)
     # the last line's line break is no part of the line; the first line's indentation neither
     line = text.rstrip("\r\n").lstrip(GO_SPACE)
-    if nl < 0 or nl == len(text) - 1:  # one physical line (the grammar ends a token at a line that does not continue)
-        return trim_continuation(line, escape)[0], ()  # (continued only at the end of the file)
-    empty: tuple[int, ...] = ()
-    end = len(text) - 1 if text[-1] == "\n" else len(text)  # (a blank line before the final newline counts)
-    if not text.isascii() or _ASCII_SKIPPED.search(text, nl, end) is not None:
-        if _BLANK_LINE.search(text, nl) is not None:
-            lines = text[nl + 1 :].split("\n")
-            if text.endswith("\n"):
-                lines.pop()
-            empty = tuple(first_line + 1 + i for i, ln in enumerate(lines) if not ln.strip(GO_SPACE))
-        line = _SKIPPED_LINES.sub("", line).rstrip("\r\n")  # (the last line may have been one of them)
     if escape * 2 in line or escape + " " in line or escape + "\t" in line or escape + "\r" in line:
         line = _JOIN[escape].sub("", line)
     else:  # the usual instruction: every escape character before a newline joins
         line = line.replace(escape + "\n", "")
-    return trim_continuation(line, escape)[0], empty  # (a continuation at the very end of the file)
+    return trim_continuation(line, escape)[0], tuple(empty)  # (a continuation at the very end of the file)
 
 
 def assemble(text: str, first_line: int, escape: str) -> tuple[str, tuple[Piece, ...], tuple[int, ...]]:

@@ -32,3 +32,15 @@ def test_nodes_of_different_instructions_with_the_same_fields_differ():
     assert [f.name for f in dataclasses.fields(cmd)] == [f.name for f in dataclasses.fields(entrypoint)]
     assert cmd.command == entrypoint.command and cmd != entrypoint
     assert [(p.key, p.value) for p in env.pairs] == [(p.key, p.value) for p in label.pairs] and env != label
+
+
+def test_a_copy_source_heredoc_broken_by_its_quotes_is_a_syntax_error_not_a_crash():
+    # found by the mutation fuzzer: `<<'EOF` opens no heredoc, and BuildKit's COPY rejects the word
+    from buildkit_py.syntax import DockerfileSyntaxError, parse
+
+    text = "FROM a\nCOPY <<'EOF /a\nhello\nEOF\n"
+    with pytest.raises(DockerfileSyntaxError, match="matching single-quote") as info:
+        parse(text)
+    assert info.value.span.start_line == 2
+    df = parse(text, strict=False)
+    assert type(df.instructions[1]).__name__ == "Invalid" and df.errors
