@@ -17,6 +17,9 @@ from .errors import DockerfileSyntaxError
 __all__ = ["Dockerfile", "DockerfileSyntaxError", "Instruction", "ast", "parse", "parse_file"]
 
 
+_parts: tuple | None = None  # what parse() uses of the instructions and raw modules
+
+
 def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) -> Dockerfile:
     """Parse a Dockerfile.
 
@@ -25,9 +28,13 @@ def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) ->
     errors are listed in `Dockerfile.errors` (what the linter needs). Errors in the file's
     structure (an unterminated heredoc, a bad JSON array, no instructions) always raise.
     """
-    from .instructions import InstructionError, node, syntax_error, unknown
-    from .raw import Directive as RawDirective
-    from .raw import RawInstruction, parse_raw
+    global _parts
+    if _parts is None:  # bound at the first parse, not at import (`pybuild --help` parses nothing)
+        from . import instructions, raw as raw_layer
+
+        _parts = (instructions.InstructionError, instructions.node, instructions.syntax_error,
+                  instructions.unknown, raw_layer.Directive, raw_layer.RawInstruction, raw_layer.parse_raw)
+    InstructionError, node, syntax_error, unknown, RawDirective, RawInstruction, parse_raw = _parts
 
     if isinstance(text, bytes):
         text = text.decode("utf-8", "surrogateescape")

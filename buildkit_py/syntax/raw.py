@@ -149,6 +149,8 @@ def _dump(split: LineSplit) -> str:
 
 def scan_directives(text: str, path: str | None = None) -> list[tuple[str, str, int]]:
     """The parser directives at the top of `text`: (name, value, line). Raises on repeats."""
+    if text[:1] not in _MAY_START_DIRECTIVE:  # most files start with an instruction
+        return []
     found: list[tuple[str, str, int]] = []
     seen: set[str] = set()
     for lineno, raw in enumerate(_lines(text), start=1):
@@ -177,6 +179,9 @@ def scan_directives(text: str, path: str | None = None) -> list[tuple[str, str, 
             )
         found.append((name, value, lineno))
     return found
+
+
+_MAY_START_DIRECTIVE = frozenset(GO_SPACE + "#")
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -347,7 +352,10 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
     if bom:
         text = text[1:]
     directives = scan_directives(text, path)
-    escape = next((v for n, v, _ in directives if n == "escape"), "\\")
+    escape = "\\"
+    for name, value, _ in directives:
+        if name == "escape":
+            escape = value
     try:
         toks = tokens(text, escape)
     except _Unterminated as err:

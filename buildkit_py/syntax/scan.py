@@ -20,6 +20,8 @@ TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every 
 if TYPE_CHECKING:
     from typing import Any
 
+heredoc_tokens = None  # raw.heredoc_tokens, bound by the first tokens() call
+
 # Bump when the layout of the cached tables changes.
 _FORMAT = 1
 
@@ -120,7 +122,9 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
     tables = _tables(escape)
     if tables is None:
         return lark_tokens(text, escape)
-    from .raw import heredoc_tokens
+    global heredoc_tokens
+    if heredoc_tokens is None:
+        from .raw import heredoc_tokens  # (raw imports this module: bound at the first call)
 
     states, scanners, start, end = tables
     steps = _STEPS.setdefault(escape, {})
