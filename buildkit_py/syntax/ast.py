@@ -363,7 +363,7 @@ class Dockerfile:
     _stages: tuple[Stage, ...] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "instructions", tuple(i for i in self.items if isinstance(i, Instruction)))
+        object.__setattr__(self, "instructions", tuple([i for i in self.items if isinstance(i, Instruction)]))
 
     def __str__(self) -> str:
         return ("\ufeff" if self.bom else "") + "".join(i.text for i in self.items)

@@ -112,19 +112,20 @@ class _Ctx:
         line = self.line
         cursor = self.cursor
         for v in values:  # find(), inlined: this runs for every argument of every instruction
-            if len(v) > 40 and line.endswith(v) and not line[cursor : len(line) - len(v)].strip(GO_SPACE):
+            n = len(v)
+            if n > 40 and line.endswith(v) and not line[cursor : len(line) - n].strip(GO_SPACE):
                 # the rest of the line (a shell-form command, usually long): after the cursor there is
                 # only white space before it, where it cannot start, so this is where find() finds it
-                i = len(line) - len(v)
                 if v[0] not in GO_SPACE:
-                    cursor = len(line)
+                    i = len(line) - n
+                    cursor = i + n
                     out.append(A.Word(v, i, cursor))
                     continue
-            i = line.find(v, cursor) if v else -1
+            i = line.find(v, cursor) if n else -1
             if i < 0:
                 out.append(A.Word(v, cursor, cursor))
             else:
-                cursor = i + len(v)
+                cursor = i + n
                 out.append(A.Word(v, i, cursor))
         self.cursor = cursor
         return tuple(out)
@@ -192,21 +193,22 @@ def _kvps(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[A.Word, ...],
         if not key:
             raise InstructionError(f"{cmd} names can not be blank")
         # c.find(key), then c.find(value), inlined: ENV is the most common instruction
+        n_key = len(key)
         i = line.find(key, cursor)
         if i >= 0:
-            cursor = i + len(key)
-        start = cursor - len(key) if i >= 0 else cursor
+            cursor = i + n_key
+        start = cursor - n_key if i >= 0 else cursor
         if value:
             i = line.find(value, cursor)
             if i >= 0:
                 cursor = i + len(value)
             end = cursor
         else:
-            end = start + len(key) + len(delim)
-        if end < start + len(key):
-            end = start + len(key)
+            end = start + n_key + len(delim)
+        if end < start + n_key:
+            end = start + n_key
         pairs.append(A.KeyValue(key, value, delim == "", start, end))
-        words.append(A.Word(key, start, start + len(key)))
+        words.append(A.Word(key, start, start + n_key))
         words.append(A.Word(value, end - len(value), end))
     c.cursor = cursor
     return tuple(words), tuple(pairs)

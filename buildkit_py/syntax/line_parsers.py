@@ -48,11 +48,11 @@ def trim_space(s: str) -> str:
 
 def split_command(line: str, escape: str) -> tuple[str, tuple[str, ...], str]:
     """Keyword, flags and the rest of a logical line (BuildKit's splitCommand)."""
-    line = trim_space(line)
+    line = line.strip(GO_SPACE)
     keyword, _, rest = line.partition(" ")
     # the usual line: a keyword of letters (so no white space in it), one space, no flags
     if keyword.isalpha() and rest[:1] not in _GO_SPACE_SET and rest[:2] != "--":
-        return keyword, (), trim_space(rest)
+        return keyword, (), rest.strip(GO_SPACE)
     parts = _RE_WHITESPACE.split(line, maxsplit=1)
     if len(parts) < 2:
         return parts[0], (), ""
