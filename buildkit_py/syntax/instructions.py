@@ -135,7 +135,7 @@ class _Ctx:
         in the order the class declares them (ast.py)."""
         raw = self.raw
         split = self.split
-        return _MAKERS[cls](split.keyword, tuple(flags), args, split.json, instruction_span(raw), raw, *fields)
+        return _MAKERS[cls](split.keyword, tuple(flags) if flags else (), args, split.json, raw.span, raw, *fields)
 
 
 # Instruction nodes made positionally (records.maker): a keyword-only __init__ with defaults costs twice
