@@ -150,14 +150,19 @@ def _fill(cls: type, mark: int) -> None:
     """Swap the field names in the setter lists made for `cls` for its slots' setters."""
     for setters in _pending[mark:]:
         for i, name in enumerate(setters):
-            if not isinstance(name, str):
-                continue
-            for klass in cls.__mro__:  # an inherited field's slot is on the base that declared it
-                descriptor = klass.__dict__.get(name)
-                if descriptor is not None and hasattr(descriptor, "__set__"):
-                    setters[i] = descriptor.__set__
-                    break
+            if isinstance(name, str):
+                setters[i] = _slot_setter(cls, name) or name
     del _pending[mark:]
+
+
+def _slot_setter(cls: type, name: str) -> Any:
+    """The `__set__` of the slot that holds field `name` of `cls`, or None when it has no slot. An
+    inherited field's slot is on the base class that declared it."""
+    for klass in cls.__mro__:
+        descriptor = klass.__dict__.get(name)
+        if descriptor is not None:
+            return getattr(descriptor, "__set__", None)
+    return None
 
 
 def flush() -> None:
@@ -192,10 +197,10 @@ def maker(cls: type) -> Any:
     names = [f.name for f in dataclasses.fields(cls)]
     setters = []
     for name in names:
-        descriptor = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
-        if descriptor is None or not hasattr(descriptor, "__set__"):
+        setter = _slot_setter(cls, name)
+        if setter is None:
             raise TypeError(f"{cls.__name__}.{name} is not a slot")
-        setters.append(descriptor.__set__)
+        setters.append(setter)
     params = ", ".join(names)
     cells = ", ".join(f"__set_{i}__" for i in range(len(names)))
     stores = "".join(f"  __set_{i}__(__self__, {name})\n" for i, name in enumerate(names))

@@ -62,6 +62,14 @@ def test_classes_behave_as_the_standard_library_s():
     assert "exec" not in vars(dataclasses)  # the builtin again once the class is made
 
 
+@records.dataclass(frozen=True, slots=True, kw_only=True)
+class _Base:
+    """What the node classes below inherit: fields whose slots are on this class."""
+
+    keyword: str
+    flags: tuple[str, ...] = ()
+
+
 def _setters(cls: type) -> list:
     """The slot setters a class's __init__ calls (empty: the standard object.__setattr__ text)."""
     cells = cls.__init__.__closure__ or ()
@@ -70,12 +78,7 @@ def _setters(cls: type) -> list:
 
 def test_frozen_classes_with_slots_store_fields_through_their_slots():
     @records.dataclass(frozen=True, slots=True, kw_only=True)
-    class Base:
-        keyword: str
-        flags: tuple[str, ...] = ()
-
-    @records.dataclass(frozen=True, slots=True, kw_only=True)
-    class Node(Base):
+    class Node(_Base):
         self: int = 0  # dataclasses renames its own `self` when a field is called that
         items: list = dataclasses.field(default_factory=list)
         count: int = dataclasses.field(default=0, init=False)
@@ -112,7 +115,7 @@ def test_frozen_classes_with_slots_store_fields_through_their_slots():
     setters = _setters(Node)
     assert len(setters) == 5 and all(callable(s) and not isinstance(s, str) for s in setters)
     # each is the __set__ of the field's slot, on the class that declared it
-    assert [s.__self__ for s in setters] == [Base.__dict__["keyword"], Base.__dict__["flags"], Node.__dict__["self"],
+    assert [s.__self__ for s in setters] == [_Base.__dict__["keyword"], _Base.__dict__["flags"], Node.__dict__["self"],
                                              Node.__dict__["items"], Node.__dict__["count"]]
 
 
@@ -236,12 +239,7 @@ def test_an_unwritable_cache_directory_is_skipped(tmp_path):
 
 def test_maker_makes_what_init_makes_from_every_field_in_order():
     @records.dataclass(frozen=True, slots=True, kw_only=True)
-    class Base:
-        keyword: str
-        flags: tuple[str, ...] = ()
-
-    @records.dataclass(frozen=True, slots=True, kw_only=True)
-    class Node(Base):
+    class Node(_Base):
         image: str
         stage: str | None = None
 
