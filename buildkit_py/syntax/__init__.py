@@ -77,11 +77,7 @@ def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) ->
 
 
 def _invalid(item, err: DockerfileSyntaxError) -> ast.Invalid:
-    from .instructions import instruction_span
-
-    return ast.Invalid(
-        keyword=item.split.keyword, span=instruction_span(item), raw=item, error=err.message,
-    )
+    return ast.Invalid(keyword=item.split.keyword, span=item.span, raw=item, error=err.message)
 
 
 def parse_file(path: str | Path, *, strict: bool = True) -> Dockerfile:

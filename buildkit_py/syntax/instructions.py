@@ -56,12 +56,8 @@ def build(raw: RawInstruction, *, path: str | None, source: str) -> A.Instructio
 
 def syntax_error(raw: RawInstruction, err: InstructionError, path: str | None, source: str) -> DockerfileSyntaxError:
     """The error to show for an instruction `node` rejected: with its place in the file."""
-    span = raw.span_of(*err.at) if err.at else instruction_span(raw)
+    span = raw.span_of(*err.at) if err.at else raw.span
     return DockerfileSyntaxError(str(err), span=span, path=path, source=source, hint=err.hint)
-
-
-def instruction_span(raw: RawInstruction) -> Span:
-    return raw.span
 
 
 class _Ctx:

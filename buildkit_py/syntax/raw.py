@@ -226,8 +226,7 @@ def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[in
     """The logical line of a LOGICAL_LINE token, and the numbers of its empty continuation lines."""
     nl = text.find("\n")
     if nl < 0 or nl == len(text) - 1:  # one physical line (the grammar ends a token at a line that does not continue)
-        # (continued only at the end of the file)
-        return trim_continuation(text.rstrip("\r\n").lstrip(GO_SPACE), escape)[0], ()
+        return _one_line(text.rstrip("\r\n").lstrip(GO_SPACE), escape), ()
     # The lines after the first that are comments or blank, in one pass: usually none. (A blank line
     # just before the final newline counts; the empty text after that newline does not.)
     end = len(text) - 1 if text[-1] == "\n" else len(text)
@@ -250,6 +249,15 @@ def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[in
     else:  # the usual instruction: every escape character before a newline joins
         line = line.replace(escape + "\n", "")
     return trim_continuation(line, escape)[0], tuple(empty)  # (a continuation at the very end of the file)
+
+
+def _one_line(stripped: str, escape: str) -> str:
+    """The logical line of a one-line instruction, its indentation and line break removed: the line
+    itself, unless it is continued at the very end of the file."""
+    return trim_continuation(stripped, escape)[0] if stripped[-1:] in _MAY_CONTINUE else stripped
+
+
+_MAY_CONTINUE = frozenset(" \t\\`")  # what a line continued at the end of the file ends with
 
 
 def assemble(text: str, first_line: int, escape: str) -> tuple[str, tuple[Piece, ...], tuple[int, ...]]:
@@ -454,12 +462,11 @@ def _instruction(
     nl = source.find("\n")
     if nl < 0 or nl == len(source) - 1:  # one physical line (most instructions): logical_line's first case
         first = source.rstrip("\r\n")
-        line = first.lstrip(GO_SPACE)
-        if line[-1:] in _MAY_CONTINUE:  # continued at the very end of the file?
-            line = trim_continuation(line, escape)[0]
+        stripped = first.lstrip(GO_SPACE)
+        line = _one_line(stripped, escape)
         empty: tuple[int, ...] = ()
         end_line = start
-        span = Span(start, len(first) - len(first.lstrip(GO_SPACE)) + 1, start, len(first) + 1)
+        span = Span(start, len(first) - len(stripped) + 1, start, len(first) + 1)
     else:
         line, empty = logical_line(source, start, escape)
         end_line = last_line(source, start)
@@ -482,9 +489,6 @@ def _instruction(
     if span is None:
         span = text_span(source, start, end_line)
     return _new_instruction(split, line, source, start, end_line, span, escape, empty, comments, tuple(heredocs))
-
-
-_MAY_CONTINUE = frozenset(" \t\\`")  # what a line continued at the end of the file ends with
 
 
 def text_span(text: str, start_line: int, end_line: int) -> Span:
