@@ -292,19 +292,14 @@ def _string(rest: str, escape: str) -> Parsed:
 def _name_val(rest: str, escape: str, key: str) -> Parsed:
     if rest.isascii() and escape not in rest and "'" not in rest and '"' not in rest:
         # words are split at white space alone: the first decides between `k v` and `k=v ...`
-        parts = _RE_WHITESPACE.split(rest, maxsplit=1)
-        if parts[0] and "=" not in parts[0]:
-            if len(parts) < 2:
-                raise LineError(f"{key} must have two arguments")
-            return (parts[0], parts[1], ""), False, None
+        first = _RE_WHITESPACE.split(rest, maxsplit=1)[0]
+        if first and "=" not in first:
+            return _legacy_name_val(rest, key)
     words = parse_words(rest, escape)
     if not words:
         return (), False, None
     if "=" not in words[0]:
-        parts = _RE_WHITESPACE.split(rest, maxsplit=1)
-        if len(parts) < 2:
-            raise LineError(f"{key} must have two arguments")
-        return (parts[0], parts[1], ""), False, None
+        return _legacy_name_val(rest, key)
     out: list[str] = []
     for word in words:
         if "=" not in word:
@@ -314,6 +309,14 @@ def _name_val(rest: str, escape: str, key: str) -> Parsed:
         k, v = word.split("=", 1)
         out += (k, v, "=")
     return tuple(out), False, None
+
+
+def _legacy_name_val(rest: str, key: str) -> Parsed:
+    """`ENV name value`: the name, and everything after the white space that follows it."""
+    parts = _RE_WHITESPACE.split(rest, maxsplit=1)
+    if len(parts) < 2:
+        raise LineError(f"{key} must have two arguments")
+    return (parts[0], parts[1], ""), False, None
 
 
 def _env(rest: str, escape: str) -> Parsed:
