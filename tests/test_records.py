@@ -244,8 +244,12 @@ def test_maker_makes_what_init_makes_from_every_field_in_order():
         stage: str | None = None
 
     make = records.maker(Node)
-    assert make("FROM", ("--platform=x",), "busybox", "b") == Node(keyword="FROM", flags=("--platform=x",),
-                                                                    image="busybox", stage="b")
+    made = make("FROM", ("--platform=x",), "busybox", "b")
+    by_init = Node(keyword="FROM", flags=("--platform=x",), image="busybox", stage="b")
+    assert made == by_init and hash(made) == hash(by_init)
+    assert type(made) is Node  # the writable twin it was made as is never seen
+    with pytest.raises(AttributeError):
+        made.__dict__  # still the slots' layout
     with pytest.raises(TypeError):
         make("FROM", (), "busybox")  # no defaults: every field, every time
     with pytest.raises(dataclasses.FrozenInstanceError):

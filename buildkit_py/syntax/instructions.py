@@ -100,7 +100,7 @@ class _Ctx:
             start, end = self.find(text.split("=", 1)[0])
             if value is not None:
                 end = self.find(value)[1] if value else end + 1
-            out.append(A.Flag(fname, value, text, start, end))
+            out.append(_new_flag(fname, value, text, start, end))
         return out
 
     def words(self, values: tuple[str, ...]) -> tuple[A.Word, ...]:
@@ -115,14 +115,14 @@ class _Ctx:
                 if v[0] not in GO_SPACE:
                     i = len(line) - n
                     cursor = i + n
-                    out.append(A.Word(v, i, cursor))
+                    out.append(_new_word(v, i, cursor))
                     continue
             i = line.find(v, cursor) if n else -1
             if i < 0:
-                out.append(A.Word(v, cursor, cursor))
+                out.append(_new_word(v, cursor, cursor))
             else:
                 cursor = i + n
-                out.append(A.Word(v, i, cursor))
+                out.append(_new_word(v, i, cursor))
         self.cursor = cursor
         return tuple(out)
 
@@ -134,9 +134,13 @@ class _Ctx:
         return _MAKERS[cls](split.keyword, tuple(flags) if flags else (), args, split.json, raw.span, raw, *fields)
 
 
-# Instruction nodes made positionally (records.maker): a keyword-only __init__ with defaults costs twice
-# as much, and the parser makes one node per instruction.
+# Nodes made positionally (records.maker): a keyword-only __init__ with defaults costs four times as
+# much, and the parser makes one node per instruction and a few words, pairs and flags.
 _MAKERS = {cls: maker(cls) for cls in (*A.INSTRUCTION_CLASSES.values(), A.Unknown)}
+_new_word = maker(A.Word)
+_new_pair = maker(A.KeyValue)
+_new_flag = maker(A.Flag)
+_new_argdef = maker(A.ArgDef)
 
 
 def _first(flags: list[A.Flag], name: str) -> str | None:
@@ -203,9 +207,9 @@ def _kvps(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[A.Word, ...],
             end = start + n_key + len(delim)
         if end < start + n_key:
             end = start + n_key
-        pairs.append(A.KeyValue(key, value, delim == "", start, end))
-        words.append(A.Word(key, start, start + n_key))
-        words.append(A.Word(value, end - len(value), end))
+        pairs.append(_new_pair(key, value, delim == "", start, end))
+        words.append(_new_word(key, start, start + n_key))
+        words.append(_new_word(value, end - len(value), end))
     c.cursor = cursor
     return tuple(words), tuple(pairs)
 
@@ -232,7 +236,7 @@ def _arg(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
         key, eq, value = w.value.partition("=")
         if eq and not key:
             raise InstructionError("ARG names can not be blank", at=(w.start, w.end))
-        defs.append(A.ArgDef(key, value if eq else None, w.start, w.end))
+        defs.append(_new_argdef(key, value if eq else None, w.start, w.end))
     return c.make(A.Arg, flags, words, tuple(defs))
 
 

@@ -127,7 +127,10 @@ class RawResult:
         return (BOM if self.bom else "") + "".join(i.text for i in self.items)
 
 
-_new_instruction = maker(RawInstruction)  # positional, without __init__'s defaults: one per instruction
+# Made positionally (records.maker), as fast as a mutable class: a file has a few of each per instruction.
+_new_instruction = maker(RawInstruction)
+_new_trivia = maker(Trivia)
+_new_span = maker(Span)
 
 
 @functools.lru_cache(maxsize=256)
@@ -405,7 +408,7 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
                 lead = _LEADING.match(source).end()
             if lead:
                 above = source[:lead]
-                items.append(Trivia(above, tok_line))
+                items.append(_new_trivia(above, tok_line))
                 if "#" in above:  # (blank lines neither add comments nor clear them)
                     _collect_comments(above, comments)
                 tok_line += above.count("\n")
@@ -420,7 +423,7 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
             found.append(d)
             items.append(d)
         else:  # trailing trivia, or a line that looked like a directive but was not one
-            items.append(Trivia(source, tok_line))
+            items.append(_new_trivia(source, tok_line))
             _collect_comments(source, comments)
     if not n_instructions:
         last = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
@@ -466,7 +469,7 @@ def _instruction(
         line = _one_line(stripped, escape)
         empty: tuple[int, ...] = ()
         end_line = start
-        span = Span(start, len(first) - len(stripped) + 1, start, len(first) + 1)
+        span = _new_span(start, len(first) - len(stripped) + 1, start, len(first) + 1)
     else:
         line, empty = logical_line(source, start, escape)
         end_line = last_line(source, start)
@@ -503,6 +506,6 @@ def text_span(text: str, start_line: int, end_line: int) -> Span:
         while end and text[end - 1] == "\n":
             end -= 1
         last = text[text.rfind("\n", 0, end) + 1 : end]
-    return Span(start_line, col, end_line, len(last.rstrip("\r")) + 1)
+    return _new_span(start_line, col, end_line, len(last.rstrip("\r")) + 1)
 
 
