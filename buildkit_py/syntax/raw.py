@@ -230,6 +230,18 @@ def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[in
     nl = text.find("\n")
     if nl < 0 or nl == len(text) - 1:  # one physical line (the grammar ends a token at a line that does not continue)
         return _one_line(text.rstrip("\r\n").lstrip(GO_SPACE), escape), ()
+    # The usual instruction: its comment lines (`#` after white space only) dropped, every line but the
+    # last ends in the escape character and its newline. Each line the grammar put in the token is a
+    # continued, comment or blank line, so once the comment lines are gone and the continuations
+    # joined, a newline left over shows a blank line or blanks after an escape; a blank last line is
+    # the one case that leaves none. Those go the general way below.
+    body = text[:-1] if text[-1] == "\n" else text  # the last line's newline is no part of it
+    if "#" in body:
+        body = _without_comment_lines(body)
+    if body[body.rfind("\n") + 1 :].strip(GO_SPACE):
+        joined = body.lstrip(GO_SPACE).replace(escape + "\n", "")
+        if "\n" not in joined:
+            return trim_continuation(joined.rstrip("\r"), escape)[0], ()  # (a continuation at the very end of the file)
     # The lines after the first that are comments or blank, in one pass: usually none. (A blank line
     # just before the final newline counts; the empty text after that newline does not.)
     end = len(text) - 1 if text[-1] == "\n" else len(text)
@@ -252,6 +264,27 @@ def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[in
     else:  # the usual instruction: every escape character before a newline joins
         line = line.replace(escape + "\n", "")
     return trim_continuation(line, escape)[0], tuple(empty)  # (a continuation at the very end of the file)
+
+
+def _without_comment_lines(text: str) -> str:
+    """`text` without the comment lines after its first line, each taken out with the newline before
+    it. Found from the `#` characters, which are few, not line by line."""
+    pieces: list[str] = []
+    kept = 0
+    at = text.find("#")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        if start and (start == at or not text[start:at].strip(GO_SPACE)):  # only white space before it
+            pieces.append(text[kept : start - 1])
+            end = text.find("\n", at)
+            kept = end if end >= 0 else len(text)
+            at = text.find("#", kept)
+        else:
+            at = text.find("#", at + 1)
+    if not pieces:
+        return text
+    pieces.append(text[kept:])
+    return "".join(pieces)
 
 
 def _one_line(stripped: str, escape: str) -> str:
