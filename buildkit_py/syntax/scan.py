@@ -127,55 +127,70 @@ def tokens(text: str, escape: str) -> list[tuple[str, str, int]]:
         from .raw import heredoc_tokens  # (raw imports this module: bound at the first call)
 
     states, scanners, start, end = tables
-    steps = _STEPS.setdefault(escape, {})
-    trans = steps.setdefault((start,), {})
+    steps = _STEPS.get(escape)
+    if steps is None:
+        steps = _STEPS[escape] = {}
+    trans, matchers = _step_to(steps, scanners, (start,))
     stack: tuple = (start,)
     n = len(text)
     out: list[tuple[str, str, int]] = []
     pos, line = 0, 1
-    queued: list[tuple[str, str, int]] = []
-    while True:
-        if queued:
-            token = queued.pop(0)
-        elif pos < n:
-            for scanner in scanners[stack[-1]]:  # the state's terminals, in Lark's order
-                m = scanner.match(text, pos)
-                if m is not None:
-                    break
-            else:
-                raise NoToken(line)
-            value = m.group(0)
-            kind = m.lastgroup or ""
-            token = (kind, value, line)
-            pos = m.end()
-            line += value.count("\n")
-            if kind == "LOGICAL_LINE" and "<<" in value:
-                queued = heredoc_tokens(value, escape, text, pos, line)
-                if queued:
-                    _, last_value, last_line = queued[-1]
-                    pos += sum(len(v) for _, v, _ in queued)
-                    line = last_line + last_value.count("\n")
+    while pos < n:
+        for match in matchers:  # the state's terminals, in Lark's order
+            m = match(text, pos)
+            if m is not None:
+                break
         else:
-            token = ("$END", "", line)
-        kind = token[0]
+            raise NoToken(line)
+        value = m[0]
+        kind = m.lastgroup or ""
+        token = (kind, value, line)
+        pos = m.end()
+        line += value.count("\n")
         step = trans.get(kind)
         if step is None:
-            try:
-                after = _feed(states, stack, kind, end)
-            except KeyError:
-                raise NoToken(token[2]) from None
-            step = trans[kind] = (after, steps.setdefault(after, {}))
-        stack, trans = step
-        if kind == "$END":
-            return out
+            step = _shift(states, stack, token, end, steps, scanners)
+        stack, trans, matchers = step
         out.append(token)
+        if kind == "LOGICAL_LINE" and "<<" in value:
+            for token in heredoc_tokens(value, escape, text, pos, line):
+                step = trans.get(token[0])
+                if step is None:
+                    step = _shift(states, stack, token, end, steps, scanners)
+                stack, trans, matchers = step
+                out.append(token)
+                pos += len(token[1])
+                line = token[2] + token[1].count("\n")
+    if "$END" not in trans:  # the end of the file is accepted here: checked once per stack
+        _shift(states, stack, ("$END", "", line), end, steps, scanners)
+    return out
 
 
-# Per escape character (each has its own tables): parse stack -> {token kind: (the stack after that
-# token, that stack's own entry here)}. A Dockerfile is a long run of the same few tokens in the
-# same few states (the grammar has no nesting: the stack stays a handful of entries deep), so after
+def _step_to(steps: dict, scanners: dict, stack: tuple) -> tuple[dict, list]:
+    """(the steps out of `stack`, the `match` of each scanner of its state), made at the first visit."""
+    entry = steps.get(stack)
+    if entry is None:
+        entry = steps[stack] = ({}, [s.match for s in scanners.get(stack[-1], ())])
+    return entry
+
+
+def _shift(states: dict, stack: tuple, token: tuple, end: Any, steps: dict, scanners: dict) -> tuple:
+    """The step for `token` out of `stack`, worked out from the LALR table (once per stack and kind)."""
+    kind = token[0]
+    try:
+        after = _feed(states, stack, kind, end)
+    except KeyError:
+        raise NoToken(token[2]) from None
+    trans, matchers = _step_to(steps, scanners, after)
+    step = steps[stack][0][kind] = (after, trans, matchers)
+    return step
+
+
+# Per escape character (each has its own tables): parse stack -> ({token kind: (the stack after that
+# token, its steps, its matchers)}, the `match` of each scanner of the stack's state). A Dockerfile is a
+# long run of the same few tokens in the same few states (the grammar has no nesting: the stack stays a handful of entries deep), so after
 # the first file or two every step of the LALR automaton is one lookup by the token's kind.
-_STEPS: dict[str, dict[tuple, dict[str, tuple]]] = {}
+_STEPS: dict[str, dict[tuple, tuple[dict[str, tuple], list]]] = {}
 
 
 def _feed(states: dict, stack: tuple, kind: str, end: Any) -> tuple:
