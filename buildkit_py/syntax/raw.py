@@ -423,8 +423,10 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
         kind, source, tok_line = toks[i]
         i += 1
         if kind == "LOGICAL_LINE":
-            heredocs: list[tuple[str, str, int]] = []  # (body, end line text, first line) each
+            heredocs: list[tuple[str, str, int]] = _NO_BODIES  # (body, end line text, first line) each
             while i < n_toks and toks[i][0] in _HEREDOC_TOKENS:
+                if heredocs is _NO_BODIES:
+                    heredocs = []
                 if toks[i][0] == "HEREDOC_BODY":
                     body, first = toks[i][1], toks[i][2]
                     i += 1
@@ -489,6 +491,7 @@ def _line_span(text: str, index: int) -> Span:
 
 
 _HEREDOC_TOKENS = frozenset({"HEREDOC_BODY", "HEREDOC_END"})
+_NO_BODIES: list = []  # shared, never added to: most instructions open no heredoc
 
 
 def _instruction(
@@ -499,7 +502,7 @@ def _instruction(
     if nl < 0 or nl == len(source) - 1:  # one physical line (most instructions): logical_line's first case
         first = source.rstrip("\r\n")
         stripped = first.lstrip(GO_SPACE)
-        line = _one_line(stripped, escape)
+        line = trim_continuation(stripped, escape)[0] if stripped[-1:] in _MAY_CONTINUE else stripped  # _one_line
         empty: tuple[int, ...] = ()
         end_line = start
         span = _new_span(start, len(first) - len(stripped) + 1, start, len(first) + 1)
@@ -514,17 +517,25 @@ def _instruction(
             str(err), span=_line_span(text, start - 1),
             path=path, source=text,
         ) from None
-    heredocs: list[Heredoc] = []
+    heredocs: tuple[Heredoc, ...] = ()
     if bodies:
-        docs = heredocs_from_line(line)
-        for doc, (body, end_text, first_line) in zip(docs, bodies):
-            heredocs.append(doc.with_body(body, end_text, first_line))
-            source += body + end_text
-            end_line = first_line + body.count("\n")
+        heredocs, source, end_line = _with_bodies(line, bodies, source, end_line)
         span = None
     if span is None:
         span = text_span(source, start, end_line)
-    return _new_instruction(split, line, source, start, end_line, span, escape, empty, comments, tuple(heredocs))
+    return _new_instruction(split, line, source, start, end_line, span, escape, empty, comments, heredocs)
+
+
+def _with_bodies(
+    line: str, bodies: list[tuple[str, str, int]], source: str, end_line: int,
+) -> tuple[tuple[Heredoc, ...], str, int]:
+    """The heredocs `line` opens with their bodies, the instruction's text with the bodies, and its last line."""
+    heredocs = []
+    for doc, (body, end_text, first_line) in zip(heredocs_from_line(line), bodies):
+        heredocs.append(doc.with_body(body, end_text, first_line))
+        source += body + end_text
+        end_line = first_line + body.count("\n")
+    return tuple(heredocs), source, end_line
 
 
 def text_span(text: str, start_line: int, end_line: int) -> Span:
