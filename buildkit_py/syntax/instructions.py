@@ -474,10 +474,16 @@ _BUILDERS: dict[str, Callable[[_Ctx, tuple[str, ...]], A.Instruction]] = {
 }
 
 
+_BY_KEYWORD = {**_BUILDERS, **{k.lower(): v for k, v in _BUILDERS.items()}}  # as written, most often
+
+
 def node(raw: RawInstruction) -> A.Instruction:
     """The typed instruction for `raw`. Raises InstructionError (without the place: see syntax_error)."""
     c = _Ctx(raw)
-    builder = _BUILDERS.get(raw.split.keyword.upper())
+    keyword = raw.split.keyword
+    builder = _BY_KEYWORD.get(keyword)
+    if builder is None:
+        builder = _BUILDERS.get(keyword.upper())
     if builder is None:
         raise InstructionError(f"unknown instruction: {raw.split.keyword}", _suggest(raw), (0, len(raw.split.keyword)))
     return builder(c, raw.split.args)

@@ -378,10 +378,17 @@ DISPATCH = {
 }
 
 
+# ... looked up as written first: keywords are nearly always all upper case (or all lower case)
+_BY_KEYWORD = {**DISPATCH, **{k.upper(): v for k, v in DISPATCH.items()}}
+
+
 def split_line(line: str, escape: str) -> LineSplit:
     """A logical line as BuildKit's parser reads it. Raises LineError for bad arguments."""
     keyword, flags, rest = split_command(line, escape)
-    args, is_json, child = DISPATCH.get(keyword.lower(), _ignore)(rest, escape)
+    parser = _BY_KEYWORD.get(keyword)
+    if parser is None:  # a keyword in mixed case, or not an instruction
+        parser = DISPATCH.get(keyword.lower(), _ignore)
+    args, is_json, child = parser(rest, escape)
     return _new_split(keyword, flags, rest, args, is_json, child)
 
 
