@@ -448,7 +448,10 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
                     _collect_comments(above, comments)
                 tok_line += above.count("\n")
                 source = source[lead:]
-            items.append(_instruction(heredocs, source, tok_line, escape, tuple(comments) if comments else (), path, text))
+            # the line the next token starts on is the one after this instruction (no need to count its lines)
+            next_line = toks[i][2] if i < n_toks else 0
+            items.append(_instruction(heredocs, source, tok_line, next_line, escape, tuple(comments) if comments else (),
+                                      path, text))
             n_instructions += 1
             if comments:
                 comments = []
@@ -495,9 +498,11 @@ _NO_BODIES: list = []  # shared, never added to: most instructions open no hered
 
 
 def _instruction(
-    bodies: list[tuple[str, str, int]], source: str, start: int, escape: str, comments: tuple[str, ...],
-    path: str | None, text: str,
+    bodies: list[tuple[str, str, int]], source: str, start: int, next_line: int, escape: str,
+    comments: tuple[str, ...], path: str | None, text: str,
 ) -> RawInstruction:
+    """The node for an instruction's text (`source`, from its keyword line, on line `start`); `next_line`:
+    where the token after it starts, 0 at the end of the file."""
     nl = source.find("\n")
     if nl < 0 or nl == len(source) - 1:  # one physical line (most instructions): logical_line's first case
         first = source.rstrip("\r\n")
@@ -508,7 +513,7 @@ def _instruction(
         span = _new_span(start, len(first) - len(stripped) + 1, start, len(first) + 1)
     else:
         line, empty = logical_line(source, start, escape)
-        end_line = last_line(source, start)
+        end_line = next_line - 1 if next_line else last_line(source, start)
         span = None
     try:
         split = split_line(line, escape)
