@@ -277,3 +277,6 @@ def test_the_parser_s_makers_fill_each_instruction_s_own_fields():
     assert (h.test, h.retries, h.interval) == (("CMD-SHELL", "true"), 3, None)
     assert isinstance(o.trigger, ast.Run) and o.expression == "RUN x"
     assert [(p.key, p.value) for p in e.pairs] == [("K", "v")]
+    # the Dockerfile is made with its instructions picked out as __post_init__ would, and no stages yet
+    assert df.instructions == tuple(i for i in df.items if isinstance(i, ast.Instruction))
+    assert [s.name for s in df.stages] == ["b"] and df.stages[0].instructions == (c, a, r, h, o, e)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Span
+from ..records import maker
 from . import ast
 from .ast import Dockerfile, Instruction
 from .errors import DockerfileSyntaxError
@@ -33,14 +34,16 @@ def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) ->
         from . import instructions, raw as raw_layer
 
         _parts = (instructions.InstructionError, instructions.node, instructions.syntax_error,
-                  instructions.unknown, raw_layer.Directive, raw_layer.RawInstruction, raw_layer.parse_raw)
-    InstructionError, node, syntax_error, unknown, RawDirective, RawInstruction, parse_raw = _parts
+                  instructions.unknown, raw_layer.Directive, raw_layer.RawInstruction, raw_layer.parse_raw,
+                  maker(Dockerfile))
+    InstructionError, node, syntax_error, unknown, RawDirective, RawInstruction, parse_raw, new_dockerfile = _parts
 
     if isinstance(text, bytes):
         text = text.decode("utf-8", "surrogateescape")
     raw = parse_raw(text, path=path)
     body = text[1:] if raw.bom else text
     items: list[ast.Directive | ast.Trivia | Instruction] = []
+    nodes: list[Instruction] = []
     directives: list[ast.Directive] = []
     errors: list[DockerfileSyntaxError] = []
     seen_from = False
@@ -66,6 +69,7 @@ def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) ->
                         raise err
                     errors.append(err)
             items.append(ins)
+            nodes.append(ins)
         elif isinstance(item, RawDirective):
             span = Span(item.line, 1, item.line, len(item.text.rstrip("\r\n")) + 1)
             directive = ast.Directive(item.name, item.value, span, item.text)
@@ -73,7 +77,9 @@ def parse(text: str | bytes, *, path: str | None = None, strict: bool = True) ->
             items.append(directive)
         else:  # Trivia: raw made the node the AST holds
             items.append(item)
-    return Dockerfile(path, body, raw.escape, tuple(directives), tuple(items), tuple(errors), raw.bom)
+    # made with its instructions already picked out of the items (what Dockerfile.__post_init__ would do)
+    return new_dockerfile(path, body, raw.escape, tuple(directives), tuple(items), tuple(errors), raw.bom,
+                          tuple(nodes), None)
 
 
 def _invalid(item, err: DockerfileSyntaxError) -> ast.Invalid:
