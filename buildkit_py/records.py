@@ -202,7 +202,10 @@ def maker(cls: type) -> Any:
             raise TypeError(f"{cls.__name__}.{name} is not a slot")
     params = ", ".join(names)
     stores = "".join(f"  __self__.{name} = {name}\n" for name in names)
-    source = (f"def __create_maker__(__cls__, __thawed__):\n def __make__({params}):\n"
+    # (the class named in the text: two classes with the same fields get code objects of their own, so that
+    # neither's attribute stores are specialised for the other's type)
+    source = (f"# {cls.__module__}.{cls.__qualname__}\n"
+              f"def __create_maker__(__cls__, __thawed__):\n def __make__({params}):\n"
               f"  __self__ = __thawed__()\n{stores}  __self__.__class__ = __cls__\n  return __self__\n"
               f" return __make__\n")
     namespace: dict[str, Any] = {}
