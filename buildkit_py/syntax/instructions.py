@@ -82,10 +82,10 @@ class _Ctx:
         self.cursor = i + len(text)
         return i, i + len(text)
 
-    def flags(self, name: str, *, parse: bool = True) -> list[A.Flag]:
+    def flags(self, name: str, *, parse: bool = True) -> tuple[A.Flag, ...]:
         raw_flags = self.split.flags
         if not raw_flags:  # most instructions
-            return []
+            return ()
         out = []
         specs = _FLAGS.get(name, ())
         try:
@@ -101,7 +101,7 @@ class _Ctx:
             if value is not None:
                 end = self.find(value)[1] if value else end + 1
             out.append(_new_flag(fname, value, text, start, end))
-        return out
+        return tuple(out)
 
     def words(self, values: tuple[str, ...]) -> tuple[A.Word, ...]:
         out = []
@@ -126,12 +126,12 @@ class _Ctx:
         self.cursor = cursor
         return tuple(out)
 
-    def make(self, cls: type[A.Instruction], flags: list[A.Flag], args: tuple[A.Word, ...], *fields: Any) -> Any:
+    def make(self, cls: type[A.Instruction], flags: tuple[A.Flag, ...], args: tuple[A.Word, ...], *fields: Any) -> Any:
         """The instruction node: what every instruction has, then the values of the class's own fields
         in the order the class declares them (ast.py)."""
         raw = self.raw
         split = self.split
-        return _MAKERS[cls](split.keyword, tuple(flags) if flags else (), args, split.json, raw.span, raw, *fields)
+        return _MAKERS[cls](split.keyword, flags, args, split.json, raw.span, raw, *fields)
 
 
 # Nodes made positionally (records.maker): a keyword-only __init__ with defaults costs four times as
@@ -143,7 +143,7 @@ _new_flag = maker(A.Flag)
 _new_argdef = maker(A.ArgDef)
 
 
-def _first(flags: list[A.Flag], name: str) -> str | None:
+def _first(flags: tuple[A.Flag, ...], name: str) -> str | None:
     value = None
     for f in flags:
         if f.name == name:
@@ -151,7 +151,7 @@ def _first(flags: list[A.Flag], name: str) -> str | None:
     return value
 
 
-def _bool(flags: list[A.Flag], name: str) -> bool | None:
+def _bool(flags: tuple[A.Flag, ...], name: str) -> bool | None:
     value = None
     for f in flags:
         if f.name == name:
@@ -159,7 +159,7 @@ def _bool(flags: list[A.Flag], name: str) -> bool | None:
     return value
 
 
-def _all(flags: list[A.Flag], name: str) -> tuple[str, ...]:
+def _all(flags: tuple[A.Flag, ...], name: str) -> tuple[str, ...]:
     return tuple(f.value or "" for f in flags if f.name == name)
 
 
@@ -294,7 +294,7 @@ def _add(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
                   _bool(flags, "keep-git-dir"), _first(flags, "checksum"), _bool(flags, "unpack"))
 
 
-def _one(c: _Ctx, args: tuple[str, ...], cmd: str, usage: str) -> tuple[list[A.Flag], tuple[A.Word, ...]]:
+def _one(c: _Ctx, args: tuple[str, ...], cmd: str, usage: str) -> tuple[tuple[A.Flag, ...], tuple[A.Word, ...]]:
     if len(args) != 1:
         raise InstructionError(f"{cmd} requires exactly one argument", f"write {cmd} {usage}")
     flags = c.flags(cmd)
@@ -393,7 +393,7 @@ def _as_json(shell_form: str) -> str:
     return json.dumps(shell_form.split())
 
 
-def _duration(flags: list[A.Flag], name: str) -> float | None:
+def _duration(flags: tuple[A.Flag, ...], name: str) -> float | None:
     value = _first(flags, name)
     if not value:
         return None
@@ -491,7 +491,7 @@ def node(raw: RawInstruction) -> A.Instruction:
 
 def unknown(raw: RawInstruction) -> A.Unknown:
     """The node for an instruction BuildKit does not know (for non-strict parsing)."""
-    return _Ctx(raw).make(A.Unknown, [], (), suggest_line(raw))
+    return _Ctx(raw).make(A.Unknown, (), (), suggest_line(raw))
 
 
 def suggest_line(raw: RawInstruction) -> str | None:
