@@ -290,33 +290,39 @@ def _string(rest: str, escape: str) -> Parsed:
 
 
 def _name_val(rest: str, escape: str, key: str) -> Parsed:
+    if not rest:
+        return (), False, None
     if rest.isascii() and escape not in rest and "'" not in rest and '"' not in rest:
         # words are split at white space alone: the first decides between `k v` and `k=v ...`
-        first = _RE_WHITESPACE.split(rest, maxsplit=1)[0]
-        if first and "=" not in first:
-            return _legacy_name_val(rest, key)
-    words = parse_words(rest, escape)
-    if not words:
-        return (), False, None
-    if "=" not in words[0]:
-        return _legacy_name_val(rest, key)
+        first_and_rest = _RE_WHITESPACE.split(rest, maxsplit=1)
+        if "=" not in first_and_rest[0]:
+            return _legacy_name_val(first_and_rest, key)
+        words = first_and_rest[:1]
+        if len(first_and_rest) > 1:
+            words += _GO_FIELDS.findall(first_and_rest[1])
+    else:
+        words = parse_words(rest, escape)
+        if not words:
+            return (), False, None
+        if "=" not in words[0]:
+            return _legacy_name_val(_RE_WHITESPACE.split(rest, maxsplit=1), key)
     out: list[str] = []
     for word in words:
-        if "=" not in word:
+        k, eq, v = word.partition("=")
+        if not eq:
             raise LineError(
                 f"Syntax error - can't find = in {json.dumps(word)}. Must be of the form: name=value"
             )
-        k, v = word.split("=", 1)
         out += (k, v, "=")
     return tuple(out), False, None
 
 
-def _legacy_name_val(rest: str, key: str) -> Parsed:
-    """`ENV name value`: the name, and everything after the white space that follows it."""
-    parts = _RE_WHITESPACE.split(rest, maxsplit=1)
-    if len(parts) < 2:
+def _legacy_name_val(first_and_rest: list[str], key: str) -> Parsed:
+    """`ENV name value`: the name, and everything after the white space that follows it (the line split
+    once at its first white space)."""
+    if len(first_and_rest) < 2:
         raise LineError(f"{key} must have two arguments")
-    return (parts[0], parts[1], ""), False, None
+    return (first_and_rest[0], first_and_rest[1], ""), False, None
 
 
 def _env(rest: str, escape: str) -> Parsed:

@@ -450,8 +450,8 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
                 source = source[lead:]
             # the line the next token starts on is the one after this instruction (no need to count its lines)
             next_line = toks[i][2] if i < n_toks else 0
-            items.append(_instruction(heredocs, source, tok_line, next_line, escape, tuple(comments) if comments else (),
-                                      path, text))
+            above_comments = tuple(comments) if comments else ()
+            items.append(_instruction(heredocs, source, tok_line, next_line, escape, above_comments, path, text))
             n_instructions += 1
             if comments:
                 comments = []

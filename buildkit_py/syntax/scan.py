@@ -188,8 +188,9 @@ def _shift(states: dict, stack: tuple, token: tuple, end: Any, steps: dict, scan
 
 # Per escape character (each has its own tables): parse stack -> ({token kind: (the stack after that
 # token, its steps, its matchers)}, the `match` of each scanner of the stack's state). A Dockerfile is a
-# long run of the same few tokens in the same few states (the grammar has no nesting: the stack stays a handful of entries deep), so after
-# the first file or two every step of the LALR automaton is one lookup by the token's kind.
+# long run of the same few tokens in the same few states (the grammar has no nesting: the stack stays a
+# handful of entries deep), so after the first file or two every step of the LALR automaton is one
+# lookup by the token's kind.
 _STEPS: dict[str, dict[tuple, tuple[dict[str, tuple], list]]] = {}
 
 
