@@ -247,11 +247,21 @@ class _NotStrings(Exception):
     pass
 
 
+# A JSON array of strings without escapes (nearly every exec form), read without the JSON decoder.
+_JSON_WS = "[ \t\n\r]*"
+_PLAIN_STRING = r'"[^"\\\x00-\x1f]*"'
+_PLAIN_ARRAY = re.compile(
+    rf"\[{_JSON_WS}(?:{_PLAIN_STRING}{_JSON_WS}(?:,{_JSON_WS}{_PLAIN_STRING}{_JSON_WS})*)?\]{_JSON_WS}\Z")
+_PLAIN_STRINGS = re.compile(r'"([^"\\\x00-\x1f]*)"')
+
+
 def parse_json(rest: str) -> tuple[str, ...] | None:
     """A JSON array of strings, or None when `rest` is not a JSON array at all."""
     rest = rest.lstrip(GO_SPACE)
     if not rest.startswith("["):
         return None
+    if _PLAIN_ARRAY.match(rest):
+        return tuple(_PLAIN_STRINGS.findall(rest))
     try:
         value = _DECODER.decode(rest)
     except (ValueError, RecursionError):
