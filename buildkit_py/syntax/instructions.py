@@ -10,7 +10,7 @@ from . import ast as A
 from .errors import DockerfileSyntaxError
 from .flags import FlagError, FlagSpec, parse_duration, parse_flags
 from .heredoc import Heredoc, parse_heredoc
-from .line_parsers import GO_SPACE, LineError
+from .line_parsers import GO_SPACE, LineError, LineSplit
 from .raw import RawInstruction
 
 TYPE_CHECKING = False  # as typing's, without importing typing (~6 ms) at every start
@@ -61,18 +61,14 @@ def syntax_error(raw: RawInstruction, err: InstructionError, path: str | None, s
 
 
 class _Ctx:
-    """What every instruction builder needs: the raw node, and offsets of its words."""
+    """What every instruction builder needs: the raw node, and offsets of its words. (Made by
+    `_context`: a class without __init__ is made without a call into Python code.)"""
 
     __slots__ = ("raw", "split", "line", "cursor")
-
-    def __init__(self, raw: RawInstruction) -> None:
-        self.raw = raw
-        self.split = split = raw.split
-        self.line = line = raw.line
-        # past the keyword (at the start of the line, but for an ONBUILD trigger's)
-        keyword = split.keyword
-        i = 0 if line.startswith(keyword) else line.find(keyword)
-        self.cursor = i + len(keyword) if i >= 0 and keyword else 0
+    raw: RawInstruction
+    split: LineSplit
+    line: str
+    cursor: int
 
     def find(self, text: str) -> tuple[int, int]:
         """Offsets of `text` at or after the cursor (an approximation when quotes were removed)."""
@@ -132,6 +128,21 @@ class _Ctx:
         raw = self.raw
         split = self.split
         return _MAKERS[cls](split.keyword, flags, args, split.json, raw.span, raw, *fields)
+
+
+def _context(raw: RawInstruction) -> _Ctx:
+    c = _Ctx()
+    c.raw = raw
+    c.split = split = raw.split
+    c.line = line = raw.line
+    # past the keyword (at the start of the line, but for an ONBUILD trigger's)
+    keyword = split.keyword
+    if line.startswith(keyword):
+        c.cursor = len(keyword)
+    else:
+        i = line.find(keyword)
+        c.cursor = i + len(keyword) if i >= 0 and keyword else 0
+    return c
 
 
 # Nodes made positionally (records.maker): a keyword-only __init__ with defaults costs four times as
@@ -479,7 +490,7 @@ _BY_KEYWORD = {**_BUILDERS, **{k.lower(): v for k, v in _BUILDERS.items()}}  # a
 
 def node(raw: RawInstruction) -> A.Instruction:
     """The typed instruction for `raw`. Raises InstructionError (without the place: see syntax_error)."""
-    c = _Ctx(raw)
+    c = _context(raw)
     keyword = raw.split.keyword
     builder = _BY_KEYWORD.get(keyword)
     if builder is None:
@@ -491,7 +502,7 @@ def node(raw: RawInstruction) -> A.Instruction:
 
 def unknown(raw: RawInstruction) -> A.Unknown:
     """The node for an instruction BuildKit does not know (for non-strict parsing)."""
-    return _Ctx(raw).make(A.Unknown, (), (), suggest_line(raw))
+    return _context(raw).make(A.Unknown, (), (), suggest_line(raw))
 
 
 def suggest_line(raw: RawInstruction) -> str | None:
