@@ -1,6 +1,7 @@
 """On real Dockerfiles, pybuild's parser agrees with BuildKit's own (the `dockerfile` package)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,9 +37,18 @@ def _mine(text: str) -> list[tuple]:
     return out
 
 
+def _utf8(flag: str) -> str:
+    """A flag as the package gives it: its UTF-8 bytes read as Latin-1 (the other fields are decoded right)."""
+    try:
+        return flag.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return flag
+
+
 def _go(text: str) -> list[tuple]:
     return [
-        ((c.cmd or "").upper(), c.sub_cmd and c.sub_cmd.upper(), c.json, c.start_line, c.end_line, tuple(c.flags),
+        ((c.cmd or "").upper(), c.sub_cmd and c.sub_cmd.upper(), c.json, c.start_line, c.end_line,
+         tuple(_utf8(f) for f in c.flags),
          tuple(c.value), c.original or "", tuple(h.content for h in c.heredocs))
         for c in dockerfile.parse_string(text)
     ]
@@ -112,6 +122,42 @@ _PIECES = ["RUN a", "RUN", " b", "\\", "\\\\", "`", "``", " ", "\t", "\r", "\n",
 @given(st.booleans(), st.lists(st.sampled_from(_PIECES), max_size=24))
 def test_agrees_with_buildkit_on_random_line_structure(backtick: bool, pieces: list[str]) -> None:
     text = ("# escape=`\n" if backtick else "") + "FROM a\n" + "".join(pieces)
+    try:
+        theirs = _go(text)
+    except Exception:  # noqa: BLE001 - the package raises its own error types
+        theirs = None
+    try:
+        mine = _mine(text)
+    except DockerfileSyntaxError:
+        mine = None
+    assert mine == theirs
+
+
+# Arguments at random, for the argument readers that take shortcuts on the usual lines: ENV and LABEL
+# (`name value` and `k=v`, split at white space) and exec forms (arrays of plain strings, read without
+# the JSON decoder). The words and gaps mix what the shortcuts must leave to the general readers:
+# tabs and other white space, quotes, escapes, `=`, JSON escapes, control characters.
+_WORDS = ["a", "B_1", "x=y", "=", "a=", "=b", "'q r'", '"d d"', "\\", "a\\ b", "é", "\x01", "--f", "[x]"]
+_GAPS = [" ", "  ", "\t", " \t ", "\v", "\u3000"]
+_STRINGS = st.text(st.sampled_from(["a", " ", "\"", "\\", "\n", "\t", "\x01", "é", "\u3000", "/", "$"]), max_size=4)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["ENV", "LABEL"]), st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_GAPS)),
+                                                  min_size=1, max_size=5))
+def test_agrees_with_buildkit_on_random_name_values(keyword: str, words: list[tuple[str, str]]) -> None:
+    _agree(f"FROM a\n{keyword} {''.join(w + gap for w, gap in words).rstrip()}\n")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["CMD", "ENTRYPOINT", "RUN", "SHELL", "COPY", "VOLUME"]), st.lists(_STRINGS, max_size=4),
+       st.booleans(), st.sampled_from(["", " ", "\t", "\r", "  "]))
+def test_agrees_with_buildkit_on_random_exec_forms(keyword: str, strings: list[str], ascii_only: bool, gap: str) -> None:
+    array = json.dumps(strings, ensure_ascii=ascii_only).replace(", ", "," + gap)
+    _agree(f"FROM a\n{keyword} {array}\n")
+
+
+def _agree(text: str) -> None:
     try:
         theirs = _go(text)
     except Exception:  # noqa: BLE001 - the package raises its own error types
