@@ -152,8 +152,8 @@ def test_agrees_with_buildkit_on_random_name_values(keyword: str, words: list[tu
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["CMD", "ENTRYPOINT", "RUN", "SHELL", "COPY", "VOLUME"]), st.lists(_STRINGS, max_size=4),
        st.booleans(), st.sampled_from(["", " ", "\t", "\r", "  "]))
-def test_agrees_with_buildkit_on_random_exec_forms(keyword: str, strings: list[str], ascii_only: bool, gap: str) -> None:
-    array = json.dumps(strings, ensure_ascii=ascii_only).replace(", ", "," + gap)
+def test_agrees_with_buildkit_on_random_exec_forms(keyword: str, strings: list[str], ascii: bool, gap: str) -> None:
+    array = json.dumps(strings, ensure_ascii=ascii).replace(", ", "," + gap)
     _agree(f"FROM a\n{keyword} {array}\n")
 
 
