@@ -127,7 +127,10 @@ class _Ctx:
         in the order the class declares them (ast.py)."""
         raw = self.raw
         split = self.split
-        return _MAKERS[cls](split.keyword, flags, args, split.json, raw.span, raw, *fields)
+        make = _MAKERS.get(cls)
+        if make is None:  # the first of its kind
+            make = _MAKERS[cls] = maker(cls)
+        return make(split.keyword, flags, args, split.json, raw.span, raw, *fields)
 
 
 def _context(raw: RawInstruction) -> _Ctx:
@@ -147,7 +150,8 @@ def _context(raw: RawInstruction) -> _Ctx:
 
 # Nodes made positionally (records.maker): a keyword-only __init__ with defaults costs four times as
 # much, and the parser makes one node per instruction and a few words, pairs and flags.
-_MAKERS = {cls: maker(cls) for cls in (*A.INSTRUCTION_CLASSES.values(), A.Unknown)}
+# Each instruction class's is made when the first of its kind is (a one-line file needs one).
+_MAKERS: dict[type, Any] = {}
 _new_word = maker(A.Word)
 _new_pair = maker(A.KeyValue)
 _new_flag = maker(A.Flag)
