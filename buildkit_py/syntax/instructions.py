@@ -46,14 +46,6 @@ class InstructionError(Exception):
         self.at = at  # offsets in the logical line, when the error is about one part of it
 
 
-def build(raw: RawInstruction, *, path: str | None, source: str) -> A.Instruction:
-    """The typed instruction for `raw`. Raises DockerfileSyntaxError."""
-    try:
-        return node(raw)
-    except InstructionError as err:
-        raise syntax_error(raw, err, path, source) from None
-
-
 def syntax_error(raw: RawInstruction, err: InstructionError, path: str | None, source: str) -> DockerfileSyntaxError:
     """The error to show for an instruction `node` rejected: with its place in the file."""
     span = raw.span_of(*err.at) if err.at else raw.span
@@ -500,7 +492,7 @@ def node(raw: RawInstruction) -> A.Instruction:
     if builder is None:
         builder = _BUILDERS.get(keyword.upper())
     if builder is None:
-        raise InstructionError(f"unknown instruction: {raw.split.keyword}", _suggest(raw), (0, len(raw.split.keyword)))
+        raise InstructionError(f"unknown instruction: {keyword}", _suggest(raw), (0, len(keyword)))
     return builder(c, raw.split.args)
 
 
