@@ -423,10 +423,8 @@ def parse_raw(text: str, *, path: str | None = None) -> RawResult:
         kind, source, tok_line = toks[i]
         i += 1
         if kind == "LOGICAL_LINE":
-            heredocs: list[tuple[str, str, int]] = _NO_BODIES  # (body, end line text, first line) each
+            heredocs: list[tuple[str, str, int]] = []  # (body, end line text, first line) each
             while i < n_toks and toks[i][0] in _HEREDOC_TOKENS:
-                if heredocs is _NO_BODIES:
-                    heredocs = []
                 if toks[i][0] == "HEREDOC_BODY":
                     body, first = toks[i][1], toks[i][2]
                     i += 1
@@ -494,7 +492,6 @@ def _line_span(text: str, index: int) -> Span:
 
 
 _HEREDOC_TOKENS = frozenset({"HEREDOC_BODY", "HEREDOC_END"})
-_NO_BODIES: list = []  # shared, never added to: most instructions open no heredoc
 
 
 def _instruction(
@@ -507,7 +504,7 @@ def _instruction(
     if nl < 0 or nl == len(source) - 1:  # one physical line (most instructions): logical_line's first case
         first = source.rstrip("\r\n")
         stripped = first.lstrip(GO_SPACE)
-        line = trim_continuation(stripped, escape)[0] if stripped[-1:] in _MAY_CONTINUE else stripped  # _one_line
+        line = _one_line(stripped, escape)
         empty: tuple[int, ...] = ()
         end_line = start
         span = _new_span(start, len(first) - len(stripped) + 1, start, len(first) + 1)
