@@ -218,10 +218,8 @@ _SP = "[\t\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 # regex engine can skip ahead to it.
 _JOIN = {esc: re.compile(rf"{re.escape(esc)}(?<!{re.escape(esc * 2)})[ \t]*\r*\n") for esc in ("\\", "`")}
 # ... after dropping the comment and blank lines inside it (BuildKit skips them): each match is one,
-# with the line break before it. In ASCII text white space is these five characters, a smaller set
-# that is quicker to test.
+# with the line break before it.
 _SKIPPED_LINE = re.compile(rf"\n{_SP}*+(?:#[^\n]*)?(?=\n|\Z)")
-_ASCII_SKIPPED_LINE = re.compile(r"\n[\t\v\f\r ]*+(?:#[^\n]*)?(?=\n|\Z)")
 _LEADING = re.compile(rf"(?:{_SP}*(?:#[^\n]*)?\n)*")
 
 
@@ -242,13 +240,13 @@ def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[in
         joined = body.lstrip(GO_SPACE).replace(escape + "\n", "")
         if "\n" not in joined:
             return trim_continuation(joined.rstrip("\r"), escape)[0], ()  # (a continuation at the very end of the file)
-    # The lines after the first that are comments or blank, in one pass: usually none. (A blank line
-    # just before the final newline counts; the empty text after that newline does not.)
+    # The general way: the lines after the first that are comments or blank, in one pass. (A blank
+    # line just before the final newline counts; the empty text after that newline does not.)
     end = len(text) - 1 if text[-1] == "\n" else len(text)
     pieces: list[str] = []
     empty: list[int] = []
     kept = 0
-    for m in (_ASCII_SKIPPED_LINE if text.isascii() else _SKIPPED_LINE).finditer(text, nl, end):
+    for m in _SKIPPED_LINE.finditer(text, nl, end):
         at = m.start()
         pieces.append(text[kept:at])
         kept = m.end()
@@ -258,11 +256,7 @@ def logical_line(text: str, first_line: int, escape: str) -> tuple[str, tuple[in
         pieces.append(text[kept:])
         text = "".join(pieces)
     # the last line's line break is no part of the line; the first line's indentation neither
-    line = text.rstrip("\r\n").lstrip(GO_SPACE)
-    if escape * 2 in line or escape + " " in line or escape + "\t" in line or escape + "\r" in line:
-        line = _JOIN[escape].sub("", line)
-    else:  # the usual instruction: every escape character before a newline joins
-        line = line.replace(escape + "\n", "")
+    line = _JOIN[escape].sub("", text.rstrip("\r\n").lstrip(GO_SPACE))
     return trim_continuation(line, escape)[0], tuple(empty)  # (a continuation at the very end of the file)
 
 
