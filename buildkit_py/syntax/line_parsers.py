@@ -306,7 +306,7 @@ def _name_val(rest: str, escape: str, key: str) -> Parsed:
         # words are split at white space alone: the first decides between `k v` and `k=v ...`
         name, space, value = rest.partition(" ")
         if space and "=" not in name and name.isprintable():  # (no tab or other white space in the name)
-            return (name, value.lstrip(" \t\v\f\r"), ""), False, None  # the usual `ENV name value`
+            return _legacy_name_val([name, value.lstrip(" \t\v\f\r")], key)  # the usual `ENV name value`
         first_and_rest = _RE_WHITESPACE.split(rest, maxsplit=1)
         if "=" not in first_and_rest[0]:
             return _legacy_name_val(first_and_rest, key)
