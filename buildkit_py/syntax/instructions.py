@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..errors import Span
 from ..records import maker
 from . import ast as A
 from .errors import DockerfileSyntaxError
@@ -52,98 +51,95 @@ def syntax_error(raw: RawInstruction, err: InstructionError, path: str | None, s
     return DockerfileSyntaxError(str(err), span=span, path=path, source=source, hint=err.hint)
 
 
-class _Ctx:
-    """What every instruction builder needs: the raw node, and offsets of its words. (Made by
-    `_context`: a class without __init__ is made without a call into Python code.)"""
+def _find(line: str, cursor: int, text: str) -> tuple[int, int]:
+    """Offsets of `text` at or after `cursor`; (cursor, cursor) when it is not there (an
+    approximation when quotes were removed). Its end is where the next search starts."""
+    i = line.find(text, cursor) if text else -1
+    if i < 0:
+        return cursor, cursor
+    return i, i + len(text)
 
-    __slots__ = ("raw", "split", "line", "cursor")
-    raw: RawInstruction
-    split: LineSplit
-    line: str
-    cursor: int
 
-    def find(self, text: str) -> tuple[int, int]:
-        """Offsets of `text` at or after the cursor (an approximation when quotes were removed)."""
-        i = self.line.find(text, self.cursor) if text else -1
-        if i < 0:
-            return self.cursor, self.cursor
-        self.cursor = i + len(text)
-        return i, i + len(text)
+def _after_keyword(line: str, keyword: str) -> int:
+    """Where the arguments are looked for: past the keyword (at the start of the line, but for an
+    ONBUILD trigger's)."""
+    if line.startswith(keyword):
+        return len(keyword)
+    i = line.find(keyword)
+    return i + len(keyword) if i >= 0 and keyword else 0
 
-    def flags(self, name: str, *, parse: bool = True) -> tuple[A.Flag, ...]:
-        raw_flags = self.split.flags
-        if not raw_flags:  # most instructions
-            return ()
-        out = []
-        specs = _FLAGS.get(name, ())
-        try:
-            checked = parse_flags(raw_flags, specs) if parse else [
-                (t[2:].partition("=")[0], t.partition("=")[2] if "=" in t else None, t) for t in raw_flags
-            ]
-        except FlagError as err:
-            start, end = self.find(err.flag or "")
-            self.cursor = 0
-            raise InstructionError(str(err), err.hint, (start, end) if end > start else None) from None
-        for fname, value, text in checked:
-            start, end = self.find(text.split("=", 1)[0])
-            if value is not None:
-                end = self.find(value)[1] if value else end + 1
-            out.append(_new_flag(fname, value, text, start, end))
-        return tuple(out)
 
-    def words(self, values: tuple[str, ...]) -> tuple[A.Word, ...]:
-        out = []
-        line = self.line
-        cursor = self.cursor
-        for v in values:  # find(), inlined: this runs for every argument of every instruction
-            n = len(v)
-            if n > 40 and line.endswith(v) and not line[cursor : len(line) - n].strip(GO_SPACE):
-                # the rest of the line (a shell-form command, usually long): after the cursor there is
-                # only white space before it, where it cannot start, so this is where find() finds it
-                if v[0] not in GO_SPACE:
-                    i = len(line) - n
-                    cursor = i + n
-                    out.append(_new_word(v, i, cursor))
-                    continue
-            i = line.find(v, cursor) if n else -1
-            if i < 0:
-                out.append(_new_word(v, cursor, cursor))
+def _flags(split: LineSplit, line: str, cursor: int, name: str, *, parse: bool = True) -> tuple[tuple[A.Flag, ...], int]:
+    """The instruction's flags (checked against `name`'s, unless `parse` is false) and the cursor
+    past them. Called only when it has some: most instructions have none."""
+    raw_flags = split.flags
+    try:
+        checked = parse_flags(raw_flags, _FLAGS.get(name, ())) if parse else [
+            (t[2:].partition("=")[0], t.partition("=")[2] if "=" in t else None, t) for t in raw_flags
+        ]
+    except FlagError as err:
+        start, end = _find(line, cursor, err.flag or "")
+        raise InstructionError(str(err), err.hint, (start, end) if end > start else None) from None
+    out = []
+    for fname, value, text in checked:
+        start, end = _find(line, cursor, text.split("=", 1)[0])
+        cursor = end
+        if value is not None:
+            if value:
+                cursor = end = _find(line, cursor, value)[1]
             else:
+                end += 1
+        out.append(_new_flag(fname, value, text, start, end))
+    return tuple(out), cursor
+
+
+def _words(line: str, cursor: int, values: tuple[str, ...]) -> tuple[A.Word, ...]:
+    """A word for each argument, found in the line in order from `cursor`. (find(), inlined: this
+    runs for every argument of every instruction.)"""
+    out = []
+    for v in values:
+        n = len(v)
+        if n > 40 and line.endswith(v) and not line[cursor : len(line) - n].strip(GO_SPACE):
+            # the rest of the line (a shell-form command, usually long): after the cursor there is
+            # only white space before it, where it cannot start, so this is where find() finds it
+            # (and find() of a long text costs more than these checks)
+            if v[0] not in GO_SPACE:
+                i = len(line) - n
                 cursor = i + n
                 out.append(_new_word(v, i, cursor))
-        self.cursor = cursor
-        return tuple(out)
-
-    def make(self, cls: type[A.Instruction], flags: tuple[A.Flag, ...], args: tuple[A.Word, ...], *fields: Any) -> Any:
-        """The instruction node: what every instruction has, then the values of the class's own fields
-        in the order the class declares them (ast.py)."""
-        raw = self.raw
-        split = self.split
-        make = _MAKERS.get(cls)
-        if make is None:  # the first of its kind
-            make = _MAKERS[cls] = maker(cls)
-        return make(split.keyword, flags, args, split.json, raw.span, raw, *fields)
+                continue
+        i = line.find(v, cursor) if n else -1
+        if i < 0:
+            out.append(_new_word(v, cursor, cursor))
+        else:
+            cursor = i + n
+            out.append(_new_word(v, i, cursor))
+    return tuple(out)
 
 
-def _context(raw: RawInstruction) -> _Ctx:
-    c = _Ctx()
-    c.raw = raw
-    c.split = split = raw.split
-    c.line = line = raw.line
-    # past the keyword (at the start of the line, but for an ONBUILD trigger's)
-    keyword = split.keyword
-    if line.startswith(keyword):
-        c.cursor = len(keyword)
-    else:
-        i = line.find(keyword)
-        c.cursor = i + len(keyword) if i >= 0 and keyword else 0
-    return c
+def _flagged_words(split: LineSplit, line: str, cursor: int, name: str, *, parse: bool = True) -> tuple[tuple[A.Flag, ...], tuple[A.Word, ...]]:
+    """The flags (see _flags) and a word per argument: what most builders make first."""
+    flags: tuple[A.Flag, ...] = ()
+    if split.flags:
+        flags, cursor = _flags(split, line, cursor, name, parse=parse)
+    return flags, _words(line, cursor, split.args)
+
+
+class _Makers:
+    """The instruction classes' makers (records.maker), by class name: each made when the first
+    node of its kind is (a one-line file needs one), then found as a plain attribute."""
+
+    def __getattr__(self, name: str) -> Any:
+        made = maker(getattr(A, name))
+        setattr(self, name, made)
+        return made
 
 
 # Nodes made positionally (records.maker): a keyword-only __init__ with defaults costs four times as
-# much, and the parser makes one node per instruction and a few words, pairs and flags.
-# Each instruction class's is made when the first of its kind is (a one-line file needs one).
-_MAKERS: dict[type, Any] = {}
+# much, and the parser makes one node per instruction and a few words, pairs and flags. Each
+# builder below passes what every instruction has (keyword, flags, args, json, span, raw), then the
+# values of its class's own fields in the order the class declares them (ast.py).
+_new = _Makers()
 _new_word = maker(A.Word)
 _new_pair = maker(A.KeyValue)
 _new_flag = maker(A.Flag)
@@ -171,9 +167,12 @@ def _all(flags: tuple[A.Flag, ...], name: str) -> tuple[str, ...]:
 
 
 # ---- one builder per instruction ---------------------------------------------------------
+# Each takes the raw node, its split, its logical line and where its arguments start in it.
 
-def _from(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    if len(args) == 3 and args[1].lower() == "as":
+def _from(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    args = split.args
+    named = len(args) == 3
+    if named and args[1].lower() == "as":
         if not _STAGE_NAME.match(args[2].lower()):
             raise InstructionError(
                 f'invalid name for build stage: "{args[2]}", name can\'t start with a number or contain symbols',
@@ -181,25 +180,26 @@ def _from(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
             )
     elif len(args) != 1:
         raise InstructionError("FROM requires either one or three arguments", "write FROM IMAGE [AS NAME]")
-    flags = c.flags("FROM")
-    words = c.words(args)
-    named = len(args) == 3
-    return c.make(A.From, flags, words, args[0], args[2] if named else None, args[1] if named else None,
-                  _first(flags, "platform"))
+    flags, words = _flagged_words(split, line, cursor, "FROM")
+    return _new.From(split.keyword, flags, words, split.json, raw.span, raw,
+                     args[0], args[2] if named else None, args[1] if named else None, _first(flags, "platform"))
 
 
-def _kvps(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[A.Word, ...], tuple[A.KeyValue, ...]]:
+def _kvps(split: LineSplit, line: str, cursor: int, cmd: str) -> tuple[tuple[A.Flag, ...], tuple[A.Word, ...], tuple[A.KeyValue, ...]]:
+    """The flags, words and pairs of ENV or LABEL."""
+    flags: tuple[A.Flag, ...] = ()
+    if split.flags:
+        flags, cursor = _flags(split, line, cursor, cmd)
+    args = split.args
     if not args:
         raise InstructionError(f"{cmd} requires at least one argument", f"write {cmd} KEY=VALUE")
     pairs = []
     words = []
-    line = c.line
-    cursor = c.cursor
     for j in range(0, len(args) - 2, 3):  # (key, value, "=" or "" for the legacy `KEY VALUE`) each
         key, value, delim = args[j], args[j + 1], args[j + 2]
         if not key:
             raise InstructionError(f"{cmd} names can not be blank")
-        # c.find(key), then c.find(value), inlined: ENV is the most common instruction
+        # _find(key), then _find(value), inlined: ENV is the most common instruction
         n_key = len(key)
         i = line.find(key, cursor)
         if i >= 0:
@@ -217,37 +217,34 @@ def _kvps(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[A.Word, ...],
         pairs.append(_new_pair(key, value, delim == "", start, end))
         words.append(_new_word(key, start, start + n_key))
         words.append(_new_word(value, end - len(value), end))
-    c.cursor = cursor
-    return tuple(words), tuple(pairs)
+    return flags, tuple(words), tuple(pairs)
 
 
-def _env(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    flags = c.flags("ENV")
-    words, pairs = _kvps(c, args, "ENV")
-    return c.make(A.Env, flags, words, pairs)
+def _env(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    flags, words, pairs = _kvps(split, line, cursor, "ENV")
+    return _new.Env(split.keyword, flags, words, split.json, raw.span, raw, pairs)
 
 
-def _label(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    flags = c.flags("LABEL")
-    words, pairs = _kvps(c, args, "LABEL")
-    return c.make(A.Label, flags, words, pairs)
+def _label(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    flags, words, pairs = _kvps(split, line, cursor, "LABEL")
+    return _new.Label(split.keyword, flags, words, split.json, raw.span, raw, pairs)
 
 
-def _arg(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+def _arg(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    args = split.args
     if not args:
         raise InstructionError("ARG requires at least one argument", "write ARG NAME[=DEFAULT]")
-    flags = c.flags("ARG", parse=False)  # BuildKit does not check ARG's flags
+    flags, words = _flagged_words(split, line, cursor, "ARG", parse=False)  # BuildKit does not check ARG's flags
     defs = []
-    words = c.words(args)
     for w in words:
         key, eq, value = w.value.partition("=")
         if eq and not key:
             raise InstructionError("ARG names can not be blank", at=(w.start, w.end))
         defs.append(_new_argdef(key, value if eq else None, w.start, w.end))
-    return c.make(A.Arg, flags, words, tuple(defs))
+    return _new.Arg(split.keyword, flags, words, split.json, raw.span, raw, tuple(defs))
 
 
-def _sources_and_dest(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[str, ...], tuple[A.SourceContent, ...], str]:
+def _sources_and_dest(raw: RawInstruction, args: tuple[str, ...], cmd: str) -> tuple[tuple[str, ...], tuple[A.SourceContent, ...], str]:
     """(sources, heredoc contents, destination): the first fields of COPY and ADD."""
     if len(args) < 2:
         hint = None
@@ -260,7 +257,7 @@ def _sources_and_dest(c: _Ctx, args: tuple[str, ...], cmd: str) -> tuple[tuple[s
     dest = args[-1]
     if _heredoc(dest) is not None:
         raise InstructionError(f"{cmd} cannot accept a heredoc as a destination")
-    bodies = {h.name: h for h in c.raw.heredocs}
+    bodies = {h.name: h for h in raw.heredocs}
     sources, contents = [], []
     for src in args[:-1]:
         doc = _heredoc(src)
@@ -281,79 +278,88 @@ def _heredoc(word: str) -> Heredoc | None:
         raise InstructionError(str(err), "close the quotes around the heredoc's name") from None
 
 
-def _copy(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+def _copy(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    args = split.args
     if len(args) < 2:
-        _sources_and_dest(c, args, "COPY")
-    flags = c.flags("COPY")
-    words = c.words(args)
-    return c.make(A.Copy, flags, words, *_sources_and_dest(c, args, "COPY"), _first(flags, "chown"),
-                  _first(flags, "chmod"), bool(_bool(flags, "link")), _all(flags, "exclude"),
-                  _first(flags, "from"), bool(_bool(flags, "parents")))
+        _sources_and_dest(raw, args, "COPY")
+    flags, words = _flagged_words(split, line, cursor, "COPY")
+    sources, contents, dest = _sources_and_dest(raw, args, "COPY")
+    return _new.Copy(split.keyword, flags, words, split.json, raw.span, raw, sources, contents, dest,
+                     _first(flags, "chown"), _first(flags, "chmod"), bool(_bool(flags, "link")),
+                     _all(flags, "exclude"), _first(flags, "from"), bool(_bool(flags, "parents")))
 
 
-def _add(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+def _add(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    args = split.args
     if len(args) < 2:
-        _sources_and_dest(c, args, "ADD")
-    flags = c.flags("ADD")
-    words = c.words(args)
-    return c.make(A.Add, flags, words, *_sources_and_dest(c, args, "ADD"), _first(flags, "chown"),
-                  _first(flags, "chmod"), bool(_bool(flags, "link")), _all(flags, "exclude"),
-                  _bool(flags, "keep-git-dir"), _first(flags, "checksum"), _bool(flags, "unpack"))
+        _sources_and_dest(raw, args, "ADD")
+    flags, words = _flagged_words(split, line, cursor, "ADD")
+    sources, contents, dest = _sources_and_dest(raw, args, "ADD")
+    return _new.Add(split.keyword, flags, words, split.json, raw.span, raw, sources, contents, dest,
+                    _first(flags, "chown"), _first(flags, "chmod"), bool(_bool(flags, "link")),
+                    _all(flags, "exclude"), _bool(flags, "keep-git-dir"), _first(flags, "checksum"),
+                    _bool(flags, "unpack"))
 
 
-def _one(c: _Ctx, args: tuple[str, ...], cmd: str, usage: str) -> tuple[tuple[A.Flag, ...], tuple[A.Word, ...]]:
+def _one(split: LineSplit, line: str, cursor: int, cmd: str, usage: str) -> tuple[tuple[A.Flag, ...], tuple[A.Word, ...]]:
+    """The flags and the word of an instruction of exactly one argument."""
+    args = split.args
     if len(args) != 1:
         raise InstructionError(f"{cmd} requires exactly one argument", f"write {cmd} {usage}")
-    flags = c.flags(cmd)
-    return flags, c.words(args)
+    return _flagged_words(split, line, cursor, cmd)
 
 
-def _workdir(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    flags, words = _one(c, args, "WORKDIR", "PATH")
-    return c.make(A.Workdir, flags, words, args[0])
+def _workdir(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    flags, words = _one(split, line, cursor, "WORKDIR", "PATH")
+    return _new.Workdir(split.keyword, flags, words, split.json, raw.span, raw, split.args[0])
 
 
-def _user(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    flags, words = _one(c, args, "USER", "USER[:GROUP]")
-    return c.make(A.User, flags, words, args[0])
+def _user(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    flags, words = _one(split, line, cursor, "USER", "USER[:GROUP]")
+    return _new.User(split.keyword, flags, words, split.json, raw.span, raw, split.args[0])
 
 
-def _maintainer(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    flags, words = _one(c, args, "MAINTAINER", "NAME")
-    return c.make(A.Maintainer, flags, words, args[0])
+def _maintainer(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    flags, words = _one(split, line, cursor, "MAINTAINER", "NAME")
+    return _new.Maintainer(split.keyword, flags, words, split.json, raw.span, raw, split.args[0])
 
 
-def _stopsignal(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+def _stopsignal(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    args = split.args
     if len(args) != 1:
         raise InstructionError("STOPSIGNAL requires exactly one argument", "write STOPSIGNAL SIGTERM")
-    flags = c.flags("STOPSIGNAL", parse=False)  # BuildKit ignores STOPSIGNAL's flags
-    return c.make(A.StopSignal, flags, c.words(args), args[0])
+    flags, words = _flagged_words(split, line, cursor, "STOPSIGNAL", parse=False)  # BuildKit ignores STOPSIGNAL's flags
+    return _new.StopSignal(split.keyword, flags, words, split.json, raw.span, raw, args[0])
 
 
-def _expose(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+def _expose(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    args = split.args
     if not args:
         raise InstructionError("EXPOSE requires at least one argument", "write EXPOSE PORT[/PROTOCOL]...")
-    flags = c.flags("EXPOSE")
-    return c.make(A.Expose, flags, c.words(args), args)
+    flags, words = _flagged_words(split, line, cursor, "EXPOSE")
+    return _new.Expose(split.keyword, flags, words, split.json, raw.span, raw, args)
 
 
-def _volume(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+def _volume(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    args = split.args
     if not args:
         raise InstructionError("VOLUME requires at least one argument", "write VOLUME PATH...")
-    flags = c.flags("VOLUME")
+    flags, words = _flagged_words(split, line, cursor, "VOLUME")
     vols = []
     for v in args:
         v = v.strip()
         if not v:
             raise InstructionError("VOLUME specified can not be an empty string")
         vols.append(v)
-    return c.make(A.Volume, flags, c.words(args), tuple(vols))
+    return _new.Volume(split.keyword, flags, words, split.json, raw.span, raw, tuple(vols))
 
 
-def _run(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    flags = c.flags("RUN")
-    if not flags:
-        return c.make(A.Run, flags, c.words(args), args, (), None, None, ())
+def _run(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    args = split.args
+    if not split.flags:  # most RUNs
+        return _new.Run(split.keyword, (), _words(line, cursor, args), split.json, raw.span, raw,
+                        args, (), None, None, ())
+    flags, cursor = _flags(split, line, cursor, "RUN")
     network = _first(flags, "network")
     if network is not None and network not in NETWORK_MODES:
         raise InstructionError(f'invalid network mode "{network}"', f"use one of: {', '.join(NETWORK_MODES)}")
@@ -369,29 +375,31 @@ def _run(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
                 check_mount_from(m)
             except MountError as err:
                 raise InstructionError(str(err), err.hint) from None
-    return c.make(A.Run, flags, c.words(args), args, mounts, network, security, _all(flags, "device"))
+    return _new.Run(split.keyword, flags, _words(line, cursor, args), split.json, raw.span, raw,
+                    args, mounts, network, security, _all(flags, "device"))
 
 
-def _cmd(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    flags = c.flags("CMD")
-    return c.make(A.Cmd, flags, c.words(args), args)
+def _cmd(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    flags, words = _flagged_words(split, line, cursor, "CMD")
+    return _new.Cmd(split.keyword, flags, words, split.json, raw.span, raw, split.args)
 
 
-def _entrypoint(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    flags = c.flags("ENTRYPOINT")
-    return c.make(A.Entrypoint, flags, c.words(args), args)
+def _entrypoint(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    flags, words = _flagged_words(split, line, cursor, "ENTRYPOINT")
+    return _new.Entrypoint(split.keyword, flags, words, split.json, raw.span, raw, split.args)
 
 
-def _shell(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    flags = c.flags("SHELL")
+def _shell(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    flags, words = _flagged_words(split, line, cursor, "SHELL")
+    args = split.args
     if not args:
         raise InstructionError("SHELL requires at least one argument", 'write SHELL ["/bin/sh", "-c"]')
-    if not c.split.json:
+    if not split.json:
         raise InstructionError(
             "SHELL requires the arguments to be in JSON form",
             f"write SHELL {_as_json(args[0])}",
         )
-    return c.make(A.Shell, flags, c.words(args), args)
+    return _new.Shell(split.keyword, flags, words, split.json, raw.span, raw, args)
 
 
 def _as_json(shell_form: str) -> str:
@@ -413,7 +421,8 @@ def _duration(flags: tuple[A.Flag, ...], name: str) -> float | None:
     return seconds
 
 
-def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
+def _healthcheck(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    args = split.args
     if not args:
         raise InstructionError("HEALTHCHECK requires at least one argument", "write HEALTHCHECK CMD COMMAND or HEALTHCHECK NONE")
     typ = args[0].upper()
@@ -421,14 +430,15 @@ def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
     if typ == "NONE":
         if rest:
             raise InstructionError("HEALTHCHECK NONE takes no arguments")
-        flags = c.flags("HEALTHCHECK", parse=False)
-        return c.make(A.Healthcheck, flags, c.words(args), ("NONE",), None, None, None, None, None)
-    flags = c.flags("HEALTHCHECK")
+        flags, words = _flagged_words(split, line, cursor, "HEALTHCHECK", parse=False)
+        return _new.Healthcheck(split.keyword, flags, words, split.json, raw.span, raw,
+                                ("NONE",), None, None, None, None, None)
+    flags, words = _flagged_words(split, line, cursor, "HEALTHCHECK")
     if typ != "CMD":
         raise InstructionError(f'Unknown type "{typ}" in HEALTHCHECK (try CMD)', "write HEALTHCHECK CMD COMMAND")
     if not rest:
         raise InstructionError("Missing command after HEALTHCHECK CMD")
-    test = ("CMD",) + rest if c.split.json else ("CMD-SHELL",) + rest
+    test = ("CMD",) + rest if split.json else ("CMD-SHELL",) + rest
     retries = _first(flags, "retries")
     n_retries = None
     if retries:
@@ -438,32 +448,34 @@ def _healthcheck(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
             raise InstructionError(f'strconv.ParseInt: parsing "{retries}": invalid syntax') from None
         if n_retries < 0:
             raise InstructionError(f"--retries cannot be negative ({n_retries})")
-    return c.make(
-        A.Healthcheck, flags, c.words(args), test, _duration(flags, "interval"), _duration(flags, "timeout"),
-        _duration(flags, "start-period"), _duration(flags, "start-interval"), n_retries,
+    return _new.Healthcheck(
+        split.keyword, flags, words, split.json, raw.span, raw, test,
+        _duration(flags, "interval"), _duration(flags, "timeout"), _duration(flags, "start-period"),
+        _duration(flags, "start-interval"), n_retries,
     )
 
 
-def _onbuild(c: _Ctx, args: tuple[str, ...]) -> A.Instruction:
-    child = c.split.child
+def _onbuild(raw: RawInstruction, split: LineSplit, line: str, cursor: int) -> A.Instruction:
+    child = split.child
     if child is None:
         raise InstructionError("ONBUILD requires at least one argument", "write ONBUILD INSTRUCTION ARGS")
-    flags = c.flags("ONBUILD")
+    flags: tuple[A.Flag, ...] = ()
+    if split.flags:
+        flags, cursor = _flags(split, line, cursor, "ONBUILD")
     trigger = child.keyword.strip().upper()
     if trigger == "ONBUILD":
         raise InstructionError("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed")
     if trigger in ("MAINTAINER", "FROM"):
         raise InstructionError(f"{trigger} isn't allowed as an ONBUILD trigger")
-    expression = _ONBUILD_PREFIX.sub("", c.raw.line, count=1)
-    for h in c.raw.heredocs:
+    expression = _ONBUILD_PREFIX.sub("", line, count=1)
+    for h in raw.heredocs:
         expression += "\n" + h.content + h.name
-    inner_raw = _child_raw(c.raw)
     try:
-        inner = node(inner_raw)
+        inner = node(_child_raw(raw))
     except InstructionError:
         inner = None  # BuildKit checks a trigger only when a build runs it
-    all_args = (child.keyword,) + child.args
-    return c.make(A.Onbuild, flags, c.words(all_args), inner, expression)
+    return _new.Onbuild(split.keyword, flags, _words(line, cursor, (child.keyword,) + child.args), split.json,
+                        raw.span, raw, inner, expression)
 
 
 def _child_raw(raw: RawInstruction) -> RawInstruction:
@@ -473,7 +485,7 @@ def _child_raw(raw: RawInstruction) -> RawInstruction:
     return replace(raw, split=raw.split.child)
 
 
-_BUILDERS: dict[str, Callable[[_Ctx, tuple[str, ...]], A.Instruction]] = {
+_BUILDERS: dict[str, Callable[[RawInstruction, LineSplit, str, int], A.Instruction]] = {
     "FROM": _from, "ENV": _env, "LABEL": _label, "ARG": _arg, "COPY": _copy, "ADD": _add,
     "WORKDIR": _workdir, "USER": _user, "MAINTAINER": _maintainer, "STOPSIGNAL": _stopsignal,
     "EXPOSE": _expose, "VOLUME": _volume, "RUN": _run, "CMD": _cmd, "ENTRYPOINT": _entrypoint,
@@ -486,19 +498,21 @@ _BY_KEYWORD = {**_BUILDERS, **{k.lower(): v for k, v in _BUILDERS.items()}}  # a
 
 def node(raw: RawInstruction) -> A.Instruction:
     """The typed instruction for `raw`. Raises InstructionError (without the place: see syntax_error)."""
-    c = _context(raw)
-    keyword = raw.split.keyword
+    split = raw.split
+    keyword = split.keyword
     builder = _BY_KEYWORD.get(keyword)
     if builder is None:
         builder = _BUILDERS.get(keyword.upper())
-    if builder is None:
-        raise InstructionError(f"unknown instruction: {keyword}", _suggest(raw), (0, len(keyword)))
-    return builder(c, raw.split.args)
+        if builder is None:
+            raise InstructionError(f"unknown instruction: {keyword}", _suggest(raw), (0, len(keyword)))
+    line = raw.line
+    return builder(raw, split, line, len(keyword) if line.startswith(keyword) else _after_keyword(line, keyword))
 
 
 def unknown(raw: RawInstruction) -> A.Unknown:
     """The node for an instruction BuildKit does not know (for non-strict parsing)."""
-    return _context(raw).make(A.Unknown, (), (), suggest_line(raw))
+    split = raw.split
+    return _new.Unknown(split.keyword, (), (), split.json, raw.span, raw, suggest_line(raw))
 
 
 def suggest_line(raw: RawInstruction) -> str | None:
