@@ -5,17 +5,21 @@
 
 Prints files/s and ms per file for each parser and pybuild's ratio to the others. All of them run
 in this one process, interleaved: the files are taken in batches of 16, each batch is parsed by each
-parser in turn (who goes first rotates from round to round), and a parser's time is the sum over
-the batches of its best time for each. On a shared machine, whose speed changes from one moment to
-the next, a slow spell then costs every parser the batches it lasted over, instead of one parser a
-whole round; a batch is long enough for a parser's own code and data to be warm, as they are when a
-program parses many files. pybuild is measured twice: the typed AST (`buildkit_py.parse`,
-what `pybuild parse` and the linter use) and BuildKit's node tree alone (`parse_raw`).
+parser in turn, in an order shuffled afresh for every batch of every round, and a parser's time is
+the sum over the batches of its best time for each. On a shared machine, whose speed changes from
+one moment to the next, a slow spell then costs every parser the batches it lasted over, instead of
+one parser a whole round; a batch is long enough for a parser's own code and data to be warm, as
+they are when a program parses many files. The order is shuffled because the parser that ran just
+before leaves the caches cold for the next one (the Go parser most of all): with a fixed or rotated
+order, each parser would always follow the same one. pybuild is measured twice: the typed AST
+(`buildkit_py.parse`, what `pybuild parse` and the linter use) and BuildKit's node tree alone
+(`parse_raw`).
 """
 from __future__ import annotations
 
 import argparse
 import io
+import random
 import sys
 import time
 from pathlib import Path
@@ -68,10 +72,13 @@ def main() -> int:
             fn(t)
     batches = [texts[i : i + BATCH] for i in range(0, len(texts), BATCH)]
     names = list(parsers)
+    shuffle = random.Random(0).shuffle  # the same orders in every run
     fastest = {name: [float("inf")] * len(batches) for name in names}
     for r in range(args.rounds):
         for i, batch in enumerate(batches):
-            for name in names[r % len(names):] + names[: r % len(names)]:
+            order = names[:]
+            shuffle(order)
+            for name in order:
                 fn = parsers[name]
                 start = time.perf_counter()
                 for t in batch:
