@@ -204,7 +204,7 @@ class _Scanner:
             self.raw_escapes = prev
 
     def _scan(self, stop: str, track: bool) -> str:
-        s, n, esc = self.s, self.n, self.esc
+        s, n = self.s, self.n
         quotes = self.quotes
         plain = self.runs[stop]
         result: list[str] = []

@@ -121,7 +121,7 @@ def copy_step(steps, res: StageResult, ins: A.Copy | A.Add, label: str) -> Stage
         except CopyError as err:
             raise s.error(ins, err.message, err.hint) from None
 
-    words = " ".join(([f"--parents"] if parents else []) + ([f"--chown={chown}"] if chown else [])
+    words = " ".join((["--parents"] if parents else []) + ([f"--chown={chown}"] if chown else [])
                      + ([f"--chmod={chmod}"] if chmod else []) + srcs + [f"<<{c.path}" for c in ins.contents] + [dest])
     return steps.execute(res, key, label, make, f"{'ADD' if is_add else 'COPY'} {words}")
 

@@ -25,7 +25,7 @@ from ..snapshot.snapshots import Snapshots
 from ..store import Store
 from ..syntax import ast as A
 from . import image as I
-from .keys import base_key, cache_key
+from .keys import base_key
 from .progress import Progress
 from .state import LayerRef, StageResult
 

@@ -6,11 +6,10 @@ import http.server
 import json
 import tarfile
 import threading
-from pathlib import Path
 
 import pytest
 
-from tests.solver.conftest import make_context as _ctx, step_counts as _counts, inspect, pybuild, read_file, rootfs_files
+from tests.solver.conftest import make_context as _ctx, inspect, pybuild, read_file, rootfs_files
 
 
 def test_config_instructions_land_in_the_image_config(tmp_path, store_root):

@@ -7,7 +7,6 @@ import subprocess
 import uuid
 from pathlib import Path
 
-import pytest
 
 from tests.solver.conftest import make_context as _ctx, step_counts as _counts, inspect, pybuild, read_file, rootfs_files
 

@@ -11,7 +11,7 @@ from ....syntax import ast as A
 from ...context import LintContext
 from ...model import Finding
 from ._common import dispatched_stages, first_line
-from ._from_checks import check_keys, from_expansions
+from ._from_checks import from_expansions
 from ._support import PlatformError, host_platform, parse_platform, suggest, valid_image_reference
 
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
