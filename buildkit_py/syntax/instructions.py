@@ -60,18 +60,17 @@ def _find(line: str, cursor: int, text: str) -> tuple[int, int]:
     return i, i + len(text)
 
 
-def _after_keyword(line: str, keyword: str) -> int:
-    """Where the arguments are looked for: past the keyword (at the start of the line, but for an
-    ONBUILD trigger's)."""
-    if line.startswith(keyword):
-        return len(keyword)
+def _after_trigger_keyword(line: str, keyword: str) -> int:
+    """Where the arguments are looked for when the line does not start with the keyword (an ONBUILD
+    trigger's): past the keyword, wherever it is."""
     i = line.find(keyword)
     return i + len(keyword) if i >= 0 and keyword else 0
 
 
 def _flags(split: LineSplit, line: str, cursor: int, name: str, *, parse: bool = True) -> tuple[tuple[A.Flag, ...], int]:
     """The instruction's flags (checked against `name`'s, unless `parse` is false) and the cursor
-    past them. Called only when it has some: most instructions have none."""
+    past them. Called only when it has some: most instructions have none, and their builders save
+    the call (it measured 1% of parsing the corpus)."""
     raw_flags = split.flags
     try:
         checked = parse_flags(raw_flags, _FLAGS.get(name, ())) if parse else [
@@ -506,7 +505,7 @@ def node(raw: RawInstruction) -> A.Instruction:
         if builder is None:
             raise InstructionError(f"unknown instruction: {keyword}", _suggest(raw), (0, len(keyword)))
     line = raw.line
-    return builder(raw, split, line, len(keyword) if line.startswith(keyword) else _after_keyword(line, keyword))
+    return builder(raw, split, line, len(keyword) if line.startswith(keyword) else _after_trigger_keyword(line, keyword))
 
 
 def unknown(raw: RawInstruction) -> A.Unknown:
